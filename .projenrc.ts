@@ -1,0 +1,52 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-whatsapp-flows',
+  description: 'WhatsApp Flows as infrastructure as code: an AWS CDK construct that creates, updates, publishes and retires a Flow through AWS End User Messaging Social.',
+  keywords: ['cdk', 'aws-cdk', 'awscdk', 'whatsapp', 'whatsapp-flows', 'social-messaging', 'end-user-messaging'],
+  author: 'cdk-whatsapp-flows maintainers',
+  authorAddress: 'maintainers@cdk-whatsapp-flows.dev',
+  repositoryUrl: 'https://github.com/cdk-whatsapp-flows/cdk-whatsapp-flows.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  // 2.245.0: the newest aws-cdk-lib that @aws-cdk/integ-tests-alpha is published for (the two are pinned
+  // together), and well past what the construct needs (nodejs22.x runtime, Provider log groups,
+  // CustomResource serviceTimeout).
+  cdkVersion: '2.245.0',
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  devDeps: [
+    '@aws-sdk/client-socialmessaging@^3.1069.0',
+    '@aws-sdk/client-s3@^3.1069.0',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@^4',
+    'esbuild',
+  ],
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // The Lambda runtime's built-in SDK predates the Flow APIs: bundle ours.
+    bundlingOptions: { externals: [], sourcemap: false },
+  },
+
+  // The command-line Flow JSON validator.
+  bin: { 'whatsapp-flow': 'lib/cli/main.js' },
+
+  jestOptions: {
+    jestConfig: {
+      collectCoverageFrom: ['src/**/*.ts', '!src/**/*-function.ts', '!src/index.ts'],
+      coverageThreshold: { global: { lines: 90 } },
+    },
+  },
+
+  publishToPypi: {
+    distName: 'cdk-whatsapp-flows',
+    module: 'cdk_whatsapp_flows',
+  },
+});
+
+project.synth();
