@@ -39,7 +39,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     jestConfig: {
       collectCoverageFrom: ['src/**/*.ts', '!src/**/*-function.ts', '!src/index.ts'],
-      coverageThreshold: { global: { lines: 90 } },
+      coverageThreshold: { lines: 90 },
     },
   },
 
