@@ -1,0 +1,107 @@
+/**
+ * A local stand-in for AWS End User Messaging Social (`socialmessaging`) WhatsApp Flow operations
+ * and for S3 GetObject, spoken over HTTP on 127.0.0.1 so the real AWS SDK clients can be pointed at it.
+ *
+ *   const double = await startSocialMessagingDouble();
+ *   const client = new SocialMessagingClient(double.clientConfig);
+ *   const s3 = new S3Client(double.clientConfig);
+ *   ...
+ *   await double.stop();
+ */
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CallLog } from './calls';
+import { Faults } from './faults';
+import { ObjectStore } from './s3';
+import { handle } from './server';
+import { FlowStore, FlowStoreOptions } from './state';
+
+export { CallLog, MUTATING_OPERATIONS } from './calls';
+export type { CallRecord } from './calls';
+export { ERROR_STATUS, ServiceError } from './errors';
+export type { ServiceErrorName } from './errors';
+export { Faults, mulberry32 } from './faults';
+export type { Fault, RandomFaultOptions } from './faults';
+export { ObjectStore } from './s3';
+export { ASSET_PATH_PREFIX } from './server';
+export { FlowStore, defaultFlowJsonValidator } from './state';
+export type { FlowJsonValidator, FlowRecord, FlowStatus, FlowStoreOptions } from './state';
+
+export type SocialMessagingDoubleOptions = FlowStoreOptions;
+
+/** Settings that point an AWS SDK v3 client (SocialMessaging or S3) at the double. */
+export interface DoubleClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  readonly maxAttempts: number;
+  readonly forcePathStyle: boolean;
+}
+
+export interface SocialMessagingDouble {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** Ready-made client settings: this endpoint, us-east-1, fake credentials, no SDK retries, path-style S3. */
+  readonly clientConfig: DoubleClientConfig;
+  /** Flow state machine: inspect flows, set statuses, swap the Flow JSON validator. */
+  readonly state: FlowStore;
+  /** Fault injection per operation. */
+  readonly faults: Faults;
+  /** Every request answered. */
+  readonly calls: CallLog;
+  /** S3 objects served at `GET /{bucket}/{key}`. */
+  readonly s3: ObjectStore;
+  /** Forget flows, faults, calls and objects (the port stays). */
+  reset(): void;
+  /** Close the server and its keep-alive connections. */
+  stop(): Promise<void>;
+}
+
+/** Start the double on an ephemeral port of 127.0.0.1. */
+export async function startSocialMessagingDouble(options: SocialMessagingDoubleOptions = {}): Promise<SocialMessagingDouble> {
+  const state = new FlowStore(options);
+  const faults = new Faults();
+  const calls = new CallLog();
+  const s3 = new ObjectStore();
+  let endpoint = '';
+
+  const server = createServer((req, res) => {
+    handle(req, res, { store: state, endpoint, faults, calls, objects: s3 }).catch((e: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'InternalServiceException' });
+      res.end(JSON.stringify({ message: `double bug: ${e.message}` }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    endpoint,
+    clientConfig: {
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      forcePathStyle: true,
+    },
+    state,
+    faults,
+    calls,
+    s3,
+    reset() {
+      state.reset();
+      faults.clear();
+      calls.clear();
+      s3.clear();
+    },
+    stop() {
+      return new Promise<void>((resolve, reject) => {
+        server.close(err => (err ? reject(err) : resolve()));
+        // The SDK keeps sockets alive; close() alone would wait for them.
+        server.closeAllConnections();
+      });
+    },
+  };
+}

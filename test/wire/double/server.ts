@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { CallLog, MUTATING_OPERATIONS } from './calls';
+import { ServiceError } from './errors';
+import { Fault, Faults } from './faults';
+import { ObjectStore, serveObject } from './s3';
+import { FlowRecord, FlowStore } from './state';
+
+/** Values of the SDK's MetaFlowCategory enum. */
+const CATEGORIES = new Set([
+  'APPOINTMENT_BOOKING', 'CONTACT_US', 'CUSTOMER_SUPPORT', 'LEAD_GENERATION', 'OTHER', 'SHOPPING', 'SIGN_IN', 'SIGN_UP', 'SURVEY',
+]);
+
+/** Where the flow JSON of ListWhatsAppFlowAssets' download URL is served (no S3 bucket name starts with `_`). */
+export const ASSET_PATH_PREFIX = '/_double/flow-assets/';
+
+type Input = Record<string, unknown>;
+
+interface Route {
+  readonly operation: string;
+  readonly method: string;
+  readonly path: string;
+  /** restJson1 binding: GET/DELETE members are @httpQuery, POST members are the JSON body. */
+  readonly from: 'query' | 'body';
+  readonly required: string[];
+  run(input: Input, ctx: Context): object;
+}
+
+export interface Context {
+  readonly store: FlowStore;
+  readonly endpoint: string;
+}
+
+/** The ten flow operations, with the HTTP bindings of @aws-sdk/client-socialmessaging (dist-cjs/schemas). */
+const ROUTES: Route[] = [
+  {
+    operation: 'CreateWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/create', from: 'body',
+    required: ['id', 'flowName', 'categories'],
+    run: (i, { store }) => store.create({
+      wabaId: str(i, 'id'),
+      name: str(i, 'flowName'),
+      categories: categories(i, true)!,
+      json: blob(i, 'flowJson'),
+      publish: bool(i, 'publish'),
+      cloneFlowId: optStr(i, 'cloneFlowId'),
+    }),
+  },
+  {
+    operation: 'UpdateWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/update', from: 'body',
+    required: ['id', 'flowId'],
+    run: (i, { store }) => {
+      store.update(str(i, 'id'), str(i, 'flowId'), { name: optStr(i, 'flowName'), categories: categories(i, false) });
+      return {};
+    },
+  },
+  {
+    operation: 'UpdateWhatsAppFlowAssets', method: 'POST', path: '/v1/whatsapp/flow/assets/update', from: 'body',
+    required: ['id', 'flowId', 'flowJson'],
+    run: (i, { store }) => ({ validationErrors: store.updateAssets(str(i, 'id'), str(i, 'flowId'), blob(i, 'flowJson')!) }),
+  },
+  {
+    operation: 'PublishWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/publish', from: 'body',
+    required: ['id', 'flowId'],
+    run: (i, { store }) => {
+      store.publish(str(i, 'id'), str(i, 'flowId'));
+      return {};
+    },
+  },
+  {
+    operation: 'DeprecateWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/deprecate', from: 'body',
+    required: ['id', 'flowId'],
+    run: (i, { store }) => {
+      store.deprecate(str(i, 'id'), str(i, 'flowId'));
+      return {};
+    },
+  },
+  {
+    operation: 'DeleteWhatsAppFlow', method: 'DELETE', path: '/v1/whatsapp/flow', from: 'query',
+    required: ['id', 'flowId'],
+    run: (i, { store }) => {
+      store.delete(str(i, 'id'), str(i, 'flowId'));
+      return {};
+    },
+  },
+  {
+    operation: 'GetWhatsAppFlow', method: 'GET', path: '/v1/whatsapp/flow', from: 'query',
+    required: ['id', 'flowId'],
+    run: (i, { store }) => {
+      const flow = store.get(str(i, 'id'), str(i, 'flowId'));
+      return {
+        flowId: flow.flowId,
+        flowName: flow.name,
+        flowStatus: flow.status,
+        categories: flow.categories,
+        validationErrors: flow.validationErrors,
+        jsonVersion: jsonVersion(flow),
+        preview: preview(flow),
+      };
+    },
+  },
+  {
+    operation: 'GetWhatsAppFlowPreview', method: 'GET', path: '/v1/whatsapp/flow/preview', from: 'query',
+    required: ['id', 'flowId'],
+    run: (i, { store }) => {
+      const flow = store.get(str(i, 'id'), str(i, 'flowId'));
+      if (i.invalidate === 'true') flow.previewGeneration++;
+      return { flowId: flow.flowId, preview: preview(flow) };
+    },
+  },
+  {
+    operation: 'ListWhatsAppFlows', method: 'GET', path: '/v1/whatsapp/flow/list', from: 'query',
+    required: ['id'],
+    run: (i, { store }) => {
+      const page = store.list(str(i, 'id'), optStr(i, 'nextToken'), optInt(i, 'maxResults'));
+      return {
+        flows: page.flows.map(f => ({
+          flowId: f.flowId,
+          flowName: f.name,
+          flowStatus: f.status,
+          flowCategories: f.categories, // note: not `categories` as in Get
+          validationErrors: f.validationErrors,
+        })),
+        nextToken: page.nextToken,
+      };
+    },
+  },
+  {
+    operation: 'ListWhatsAppFlowAssets', method: 'GET', path: '/v1/whatsapp/flow/assets', from: 'query',
+    required: ['id', 'flowId'],
+    run: (i, { store, endpoint }) => {
+      const flow = store.get(str(i, 'id'), str(i, 'flowId'));
+      const assets = flow.json === undefined ? [] : [{
+        name: 'flow.json',
+        assetType: 'FLOW_JSON',
+        downloadUrl: `${endpoint}${ASSET_PATH_PREFIX}${flow.flowId}/flow.json`,
+      }];
+      return { flowAssets: assets };
+    },
+  },
+];
+
+export interface HandlerDeps extends Context {
+  readonly faults: Faults;
+  readonly calls: CallLog;
+  readonly objects: ObjectStore;
+}
+
+/** One HTTP exchange: route, check, inject faults, apply, answer, log. */
+export async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerDeps): Promise<void> {
+  const at = Date.now();
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const raw = await readBody(req);
+
+  if (url.pathname.startsWith(ASSET_PATH_PREFIX)) {
+    const flowId = url.pathname.slice(ASSET_PATH_PREFIX.length).split('/')[0];
+    const json = deps.store.find(flowId)?.deleted === false ? deps.store.find(flowId)?.json : undefined;
+    res.writeHead(json ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(json ?? '{"message":"asset not found"}');
+    deps.calls.record({ operation: 'DownloadFlowAsset', flowId, at, status: json ? 200 : 404, mutating: false });
+    return;
+  }
+
+  const route = ROUTES.find(r => r.method === req.method && r.path === url.pathname);
+  if (!route) {
+    if (url.pathname.startsWith('/v1/')) {
+      sendJson(res, 404, { message: `No operation at ${req.method} ${url.pathname}` }, 'UnknownOperationException');
+      return;
+    }
+    const fault = deps.faults.take('GetObject');
+    const status = fault
+      ? sendJson(res, 503, { message: 'injected' }, 'SlowDown')
+      : serveObject(req, res, url.pathname, deps.objects);
+    deps.calls.record({ operation: 'GetObject', at, status, mutating: false, fault: fault ? 'before-apply' : undefined });
+    return;
+  }
+
+  let input: Input = {};
+  let flowId: string | undefined;
+  let faultKind: 'before-apply' | 'after-apply' | undefined;
+  let status: number;
+  let error: string | undefined;
+  try {
+    input = parseInput(route, url, raw);
+    flowId = typeof input.flowId === 'string' ? input.flowId : undefined;
+    const fault = deps.faults.take(route.operation);
+    if (fault && !fault.afterApply) {
+      faultKind = 'before-apply';
+      throw injected(fault, route.operation);
+    }
+    const output = route.run(input, deps) as { flowId?: string };
+    flowId = flowId ?? output.flowId;
+    if (fault) {
+      faultKind = 'after-apply';
+      throw injected(fault, route.operation);
+    }
+    status = sendJson(res, 200, output);
+  } catch (e) {
+    const err = e instanceof ServiceError ? e : new ServiceError('InternalServiceException', `double bug: ${(e as Error).message}`);
+    error = err.errorName;
+    status = sendJson(res, err.status, { message: err.message }, err.errorName);
+  }
+  deps.calls.record({
+    operation: route.operation,
+    wabaId: typeof input.id === 'string' ? input.id : undefined,
+    flowId, at, status, error, fault: faultKind,
+    mutating: MUTATING_OPERATIONS.has(route.operation),
+  });
+}
+
+function parseInput(route: Route, url: URL, raw: Buffer): Input {
+  let input: Input;
+  if (route.from === 'query') {
+    input = Object.fromEntries(url.searchParams.entries());
+  } else {
+    try {
+      input = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ServiceError('ValidationException', 'Request body is not valid JSON.');
+    }
+  }
+  const missing = route.required.filter(name => input[name] === undefined || input[name] === null);
+  if (missing.length > 0) {
+    throw new ServiceError('ValidationException',
+      `${missing.length} validation error(s) detected: ${missing.map(m => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
+  }
+  return input;
+}
+
+function injected(fault: Fault, operation: string): ServiceError {
+  return new ServiceError(fault.error, fault.message ?? `Injected ${fault.error} on ${operation}`);
+}
+
+/** restJson1 error: status + `x-amzn-errortype` (the SDK maps it to the exception class) + `{"message"}`. */
+function sendJson(res: ServerResponse, status: number, body: object, errorType?: string): number {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  };
+  if (errorType) headers['x-amzn-errortype'] = errorType;
+  res.writeHead(status, headers);
+  res.end(text);
+  return status;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function preview(flow: FlowRecord): { previewUrl: string; expiresAt: string } {
+  return {
+    previewUrl: `https://business.facebook.com/wa/manage/flows/${flow.flowId}/preview/?token=double-${flow.previewGeneration}`,
+    expiresAt: new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString(),
+  };
+}
+
+function jsonVersion(flow: FlowRecord): string | undefined {
+  try {
+    const v = JSON.parse(flow.json?.toString('utf8') ?? 'null')?.version;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function str(i: Input, name: string): string {
+  const v = i[name];
+  if (typeof v !== 'string' || v === '') {
+    throw new ServiceError('ValidationException', `'${name}' must be a non-empty string.`);
+  }
+  return v;
+}
+
+function optStr(i: Input, name: string): string | undefined {
+  return i[name] === undefined ? undefined : str(i, name);
+}
+
+function optInt(i: Input, name: string): number | undefined {
+  return i[name] === undefined ? undefined : Number(i[name]);
+}
+
+function bool(i: Input, name: string): boolean | undefined {
+  const v = i[name];
+  if (v !== undefined && typeof v !== 'boolean') throw new ServiceError('ValidationException', `'${name}' must be a boolean.`);
+  return v;
+}
+
+/** Blobs travel as base64 strings in restJson1 bodies. */
+function blob(i: Input, name: string): Buffer | undefined {
+  const v = i[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new ServiceError('ValidationException', `'${name}' must be a base64 string.`);
+  return Buffer.from(v, 'base64');
+}
+
+function categories(i: Input, required: boolean): string[] | undefined {
+  const v = i.categories;
+  if (v === undefined && !required) return undefined;
+  if (!Array.isArray(v) || v.length === 0) {
+    throw new ServiceError('ValidationException', "'categories' must list at least one category.");
+  }
+  const bad = v.filter(c => typeof c !== 'string' || !CATEGORIES.has(c));
+  if (bad.length > 0) {
+    throw new ServiceError('ValidationException', `Unknown flow categories: ${bad.join(', ')}.`);
+  }
+  return v as string[];
+}
