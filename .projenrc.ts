@@ -49,4 +49,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// A small handler loads fast: minify, and prefer the SDK's ES modules so that esbuild can tree-shake them.
+const HANDLER_ENTRY = 'src/provider/on-event.lambda.ts';
+const bundleHandler = project.tasks.tryFind('bundle:provider/on-event.lambda')!;
+bundleHandler.reset(['esbuild --bundle', HANDLER_ENTRY, '--target=node22 --platform=node',
+  '--outfile=assets/provider/on-event.lambda/index.js --tsconfig=tsconfig.dev.json',
+  '--minify --main-fields=module,main --legal-comments=none'].join(' '));
+
 project.synth();

@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './flow-category';
+export * from './flow-json';
+export * from './whatsapp-flow';

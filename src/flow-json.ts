@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { FileSystem, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+
+/** What a `FlowJson` source needs to know about the Flow that uses it. */
+export interface FlowJsonBindOptions {
+  /** Who reads the Flow JSON at deploy time: it is granted read access to this one object. */
+  readonly grantee: iam.IGrantable;
+}
+
+/** Where a bound Flow JSON lives, and its text for synth-time checks. */
+export interface FlowJsonConfig {
+  /** The bucket of the S3 asset that holds the Flow JSON. */
+  readonly bucket: s3.IBucket;
+  /** The asset's object key. It is derived from the content, so changed content means a changed key. */
+  readonly objectKey: string;
+  /** The Flow JSON text. */
+  readonly text: string;
+  /** Where the Flow JSON comes from, for messages: a file path, or `FlowJson.fromObject`. */
+  readonly source: string;
+}
+
+/**
+ * The Flow JSON of a WhatsApp Flow: the screens, components and actions that Meta renders.
+ *
+ * It travels to the deploy as an S3 asset, never inline in the template.
+ *
+ * @see https://developers.facebook.com/docs/whatsapp/flows/reference/flowjson
+ */
+export abstract class FlowJson {
+  /**
+   * A Flow JSON file next to your code.
+   *
+   * @param filePath the path of the file; relative paths are relative to the working directory of `cdk synth`.
+   */
+  public static fromFile(filePath: string): FlowJson {
+    return new AssetFlowJson(path.resolve(filePath), filePath);
+  }
+
+  /**
+   * A Flow JSON object written in code. It is serialized at synth time and must not hold tokens.
+   *
+   * @param definition the Flow JSON, for example `{ version: '7.3', screens: [...] }`.
+   */
+  public static fromObject(definition: { [key: string]: any }): FlowJson {
+    const text = JSON.stringify(definition, undefined, 2);
+    if (Token.isUnresolved(text)) {
+      throw new Error('FlowJson.fromObject: the Flow JSON holds an unresolved token; '
+        + 'a Flow JSON is fixed at synth time, so write the value itself.');
+    }
+    const file = path.join(FileSystem.mkdtemp('flow-json'), 'flow.json');
+    fs.writeFileSync(file, text);
+    return new AssetFlowJson(file, 'FlowJson.fromObject');
+  }
+
+  /**
+   * Makes the Flow JSON available to the Flow `scope` and grants `options.grantee` read access to it.
+   */
+  public abstract bind(scope: Construct, options: FlowJsonBindOptions): FlowJsonConfig;
+}
+
+class AssetFlowJson extends FlowJson {
+  constructor(private readonly filePath: string, private readonly source: string) {
+    super();
+  }
+
+  public bind(scope: Construct, options: FlowJsonBindOptions): FlowJsonConfig {
+    if (!fs.existsSync(this.filePath) || !fs.statSync(this.filePath).isFile()) {
+      throw new Error(`${scope.node.path}: Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.`);
+    }
+    const asset = new s3_assets.Asset(scope, 'FlowJsonAsset', { path: this.filePath });
+    // Read access to this one object only, not to the whole asset bucket.
+    options.grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
+    }));
+    return {
+      bucket: asset.bucket,
+      objectKey: asset.s3ObjectKey,
+      text: fs.readFileSync(this.filePath, 'utf-8'),
+      source: this.source,
+    };
+  }
+}

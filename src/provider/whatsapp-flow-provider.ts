@@ -1,0 +1,65 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { OnEventFunction } from './on-event-function';
+
+/** The social-messaging actions the handler calls, and no others. */
+const FLOW_MANAGEMENT_ACTIONS = [
+  'social-messaging:CreateWhatsAppFlow',
+  'social-messaging:UpdateWhatsAppFlow',
+  'social-messaging:UpdateWhatsAppFlowAssets',
+  'social-messaging:PublishWhatsAppFlow',
+  'social-messaging:DeprecateWhatsAppFlow',
+  'social-messaging:DeleteWhatsAppFlow',
+  'social-messaging:GetWhatsAppFlow',
+  'social-messaging:GetWhatsAppFlowPreview',
+  'social-messaging:ListWhatsAppFlows',
+];
+
+/** How long the handler may work on one event, retries included. */
+export const HANDLER_TIMEOUT = Duration.minutes(5);
+
+/**
+ * The custom-resource provider behind every WhatsAppFlow of a stack: one handler function, one Provider.
+ */
+export class WhatsAppFlowProvider extends Construct {
+  /** The stack's provider, made on first use. */
+  public static getOrCreate(scope: Construct): WhatsAppFlowProvider {
+    const stack = Stack.of(scope);
+    const id = 'WhatsAppFlowProvider';
+    return (stack.node.tryFindChild(id) as WhatsAppFlowProvider) ?? new WhatsAppFlowProvider(stack, id);
+  }
+
+  /** The service token for `Custom::WhatsAppFlow` resources. */
+  public readonly serviceToken: string;
+  /** The function that calls AWS End User Messaging Social. */
+  public readonly handler: OnEventFunction;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.handler = new OnEventFunction(this, 'OnEvent', {
+      description: 'cdk-whatsapp-flows: creates, updates, publishes and retires WhatsApp Flows',
+      timeout: HANDLER_TIMEOUT,
+      memorySize: 256,
+      logGroup: new logs.LogGroup(this, 'OnEventLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /** Lets the handler manage Flows of one WhatsApp Business Account. */
+  public allowFlowManagement(wabaArn: string): void {
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: FLOW_MANAGEMENT_ACTIONS, resources: [wabaArn] }));
+  }
+}

@@ -1,0 +1,240 @@
+import { CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { FlowCategory } from './flow-category';
+import { FlowJson, FlowJsonConfig } from './flow-json';
+import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './provider/contract';
+import { WhatsAppFlowProvider } from './provider/whatsapp-flow-provider';
+import { isWabaArn, isWabaIdOrArn } from './provider/waba';
+
+/** Meta's limit on the size of a Flow JSON. */
+const MAX_FLOW_JSON_BYTES = 10 * 1024 * 1024;
+const MAX_FLOW_NAME_LENGTH = 200;
+
+/** A WhatsApp Flow, made by this app or elsewhere. */
+export interface IWhatsAppFlow extends IResource {
+  /**
+   * Meta's id of the Flow: the id to send in a Flow message.
+   *
+   * @attribute
+   */
+  readonly flowId: string;
+
+  /** The id (`waba-…`) or ARN of the WhatsApp Business Account the Flow belongs to. */
+  readonly whatsAppBusinessAccountId: string;
+
+  /** The ARN of the WhatsApp Business Account the Flow belongs to. */
+  readonly whatsAppBusinessAccountArn: string;
+
+  /**
+   * Grants `grantee` the given social-messaging actions on the Flow's WhatsApp Business Account.
+   *
+   * Flows are not IAM resources of their own: the account is the finest resource a grant can name.
+   */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants `grantee` permission to read the Flow, its preview URL and its assets. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What identifies a Flow made elsewhere. */
+export interface WhatsAppFlowAttributes {
+  /** The id (`waba-…`) or ARN of the WhatsApp Business Account the Flow belongs to. */
+  readonly whatsAppBusinessAccountId: string;
+  /** Meta's id of the Flow. */
+  readonly flowId: string;
+}
+
+/** Properties of a WhatsApp Flow. */
+export interface WhatsAppFlowProps {
+  /**
+   * The WhatsApp Business Account that owns the Flow: the id of the linked account (`waba-…`) or its ARN.
+   * Changing it replaces the Flow: a new Flow is made in the new account and the old one is retired.
+   * A token must resolve to a `waba-…` id.
+   */
+  readonly whatsAppBusinessAccountId: string;
+
+  /** The Flow's name, 1 to 200 characters, unique within the WhatsApp Business Account. */
+  readonly flowName: string;
+
+  /** What the Flow is for: 1 to 9 distinct categories. */
+  readonly categories: FlowCategory[];
+
+  /**
+   * The Flow JSON: its screens, components and actions. A change to its content updates the Flow.
+   *
+   * @default - no Flow JSON: the Flow is created empty, or from `cloneFlowId`
+   */
+  readonly flowJson?: FlowJson;
+
+  /**
+   * Publish the Flow, so that it can be sent to customers. Publishing cannot be undone: a published Flow can
+   * only be deprecated. When a deploy changes the Flow JSON of a published Flow, the Flow is published again.
+   *
+   * @default false
+   */
+  readonly publish?: boolean;
+
+  /**
+   * Create the Flow as a clone of this existing Flow of the same WhatsApp Business Account.
+   * It is read when the Flow is created only.
+   *
+   * @default - not a clone
+   */
+  readonly cloneFlowId?: string;
+
+  /**
+   * What happens to the Flow when it leaves the stack. `DESTROY` deletes a draft and deprecates a published
+   * Flow; `RETAIN` leaves it untouched.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The WhatsApp Business Account's ARN, from its id or its ARN. */
+function wabaArnOf(scope: Construct, idOrArn: string): string {
+  if (!Token.isUnresolved(idOrArn) && isWabaArn(idOrArn)) return idOrArn;
+  // The ARN names the account without the id's `waba-` prefix.
+  const resourceName = Token.isUnresolved(idOrArn)
+    ? Fn.select(1, Fn.split('waba-', idOrArn))
+    : idOrArn.replace(/^waba-/, '');
+  return Stack.of(scope).formatArn({ service: 'social-messaging', resource: 'waba', resourceName });
+}
+
+abstract class WhatsAppFlowBase extends Resource implements IWhatsAppFlow {
+  public abstract readonly flowId: string;
+  public abstract readonly whatsAppBusinessAccountId: string;
+  public abstract readonly whatsAppBusinessAccountArn: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.whatsAppBusinessAccountArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee,
+      'social-messaging:GetWhatsAppFlow',
+      'social-messaging:GetWhatsAppFlowPreview',
+      'social-messaging:ListWhatsAppFlowAssets');
+  }
+}
+
+/**
+ * A WhatsApp Flow, deployed through AWS End User Messaging Social.
+ *
+ * `cdk deploy` creates the Flow with its Flow JSON, updates it when its properties or its Flow JSON change,
+ * publishes it when asked, and when it leaves the stack deletes it (a draft) or deprecates it (a published Flow).
+ *
+ * @resource Custom::WhatsAppFlow
+ * @see https://docs.aws.amazon.com/social-messaging/latest/userguide/whatsapp-flows.html
+ */
+export class WhatsAppFlow extends WhatsAppFlowBase {
+  /** A Flow made elsewhere, to grant access to or to pass around by id. */
+  public static fromFlowAttributes(scope: Construct, id: string, attrs: WhatsAppFlowAttributes): IWhatsAppFlow {
+    class Import extends WhatsAppFlowBase {
+      public readonly flowId = attrs.flowId;
+      public readonly whatsAppBusinessAccountId = attrs.whatsAppBusinessAccountId;
+      public readonly whatsAppBusinessAccountArn = wabaArnOf(scope, attrs.whatsAppBusinessAccountId);
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly flowId: string;
+  public readonly whatsAppBusinessAccountId: string;
+  public readonly whatsAppBusinessAccountArn: string;
+
+  /**
+   * The Flow's status after the deploy: DRAFT, PUBLISHED, DEPRECATED, BLOCKED or THROTTLED.
+   *
+   * @attribute
+   */
+  public readonly flowStatus: string;
+
+  /**
+   * A web URL that previews the Flow, to share with reviewers. Meta lets it expire.
+   *
+   * @attribute
+   */
+  public readonly previewUrl: string;
+
+  constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
+    super(scope, id);
+    this.checkProps(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+
+    this.whatsAppBusinessAccountId = props.whatsAppBusinessAccountId;
+    this.whatsAppBusinessAccountArn = wabaArnOf(this, props.whatsAppBusinessAccountId);
+
+    const provider = WhatsAppFlowProvider.getOrCreate(this);
+    provider.allowFlowManagement(this.whatsAppBusinessAccountArn);
+    const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider);
+
+    const properties: FlowResourceProperties = {
+      WhatsAppBusinessAccountId: props.whatsAppBusinessAccountId,
+      FlowName: props.flowName,
+      Categories: props.categories,
+      FlowJsonBucket: flowJson?.bucket.bucketName,
+      FlowJsonKey: flowJson?.objectKey,
+      Publish: props.publish ? 'true' : 'false',
+      CloneFlowId: props.cloneFlowId,
+      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain',
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: FLOW_RESOURCE_TYPE,
+      properties: properties as unknown as Record<string, unknown>,
+      // A stuck deploy fails after this long instead of CloudFormation's one hour.
+      serviceTimeout: Duration.minutes(10),
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+
+    this.flowId = resource.ref;
+    this.flowStatus = resource.getAttString(FlowAttribute.FLOW_STATUS);
+    this.previewUrl = resource.getAttString(FlowAttribute.PREVIEW_URL);
+  }
+
+  /** Every problem with the props at once, naming this construct. Tokens are checked at deploy time. */
+  private checkProps(props: WhatsAppFlowProps): void {
+    const problems: string[] = [];
+    const waba = props.whatsAppBusinessAccountId;
+    if (!Token.isUnresolved(waba) && !isWabaIdOrArn(waba)) {
+      problems.push(`whatsAppBusinessAccountId '${waba}' is neither a WABA id ('waba-' and letters or digits) nor a WABA ARN `
+        + '(arn:<partition>:social-messaging:<region>:<account>:waba/<id>); find it with `aws socialmessaging list-linked-whatsapp-business-accounts`');
+    }
+    const name = props.flowName;
+    if (!Token.isUnresolved(name) && (name.length < 1 || name.length > MAX_FLOW_NAME_LENGTH)) {
+      problems.push(`flowName must be 1 to ${MAX_FLOW_NAME_LENGTH} characters long, not ${name.length}`);
+    }
+    const categories = props.categories ?? [];
+    if (!Token.isUnresolved(categories)) {
+      if (categories.length < 1 || categories.length > Object.keys(FlowCategory).length) {
+        problems.push(`categories must hold 1 to 9 categories, not ${categories.length}`);
+      } else if (new Set(categories).size !== categories.length) {
+        problems.push(`categories must be distinct: ${categories.join(', ')}`);
+      }
+    }
+    if (props.publish && !props.flowJson && !props.cloneFlowId) {
+      problems.push('publish: true needs a flowJson (or a cloneFlowId to copy one from): Meta cannot publish an empty Flow');
+    }
+    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
+      problems.push('removalPolicy SNAPSHOT is not supported: use DESTROY or RETAIN');
+    }
+    if (problems.length) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+
+  private loadFlowJson(flowJson: FlowJson, provider: WhatsAppFlowProvider): FlowJsonConfig {
+    const config = flowJson.bind(this, { grantee: provider.handler });
+    const size = Buffer.byteLength(config.text);
+    if (size > MAX_FLOW_JSON_BYTES) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} is ${size} bytes; Meta accepts at most 10 MB. Split the Flow into smaller Flows.`);
+    }
+    try {
+      JSON.parse(config.text);
+    } catch (error) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} is not valid JSON ($: ${(error as Error).message}). Fix the file and synthesize again.`);
+    }
+    return config;
+  }
+}
