@@ -41,7 +41,8 @@ export function mulberry32(seed: number): () => number {
 
 /**
  * Fault plan per operation. Precedence for each call: scripted queue, then "always", then random.
- * Operation names are the SDK command names without `Command` (plus `GetObject` for S3).
+ * Operation names are the SDK command names without `Command`, plus `GetObject` for S3
+ * (any fault there answers S3's own `SlowDown` 503, since S3 errors are XML).
  */
 export class Faults {
   private scripted = new Map<string, Fault[]>();

@@ -35,10 +35,10 @@ export function serveObject(req: IncomingMessage, res: ServerResponse, pathname:
   const key = rest.map(decodeURIComponent).join('/');
   const body = store.get(decodeURIComponent(bucket), key);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', key);
+    return sendS3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', key);
   }
   if (!body) {
-    return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.', key);
+    return sendS3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.', key);
   }
   res.writeHead(200, {
     'content-type': 'application/octet-stream',
@@ -50,7 +50,8 @@ export function serveObject(req: IncomingMessage, res: ServerResponse, pathname:
   return 200;
 }
 
-function s3Error(res: ServerResponse, status: number, code: string, message: string, key: string): number {
+/** S3 errors are XML with a `Code`, not restJson1. */
+export function sendS3Error(res: ServerResponse, status: number, code: string, message: string, key: string): number {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><Key>${escapeXml(key)}</Key></Error>`;
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(xml);

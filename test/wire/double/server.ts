@@ -3,7 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { CallLog, MUTATING_OPERATIONS } from './calls';
 import { ServiceError } from './errors';
 import { Fault, Faults } from './faults';
-import { ObjectStore, serveObject } from './s3';
+import { ObjectStore, sendS3Error, serveObject } from './s3';
 import { FlowRecord, FlowStore } from './state';
 
 /** Values of the SDK's MetaFlowCategory enum. */
@@ -20,10 +20,16 @@ interface Route {
   readonly operation: string;
   readonly method: string;
   readonly path: string;
-  /** restJson1 binding: GET/DELETE members are @httpQuery, POST members are the JSON body. */
+  /** restJson1 binding of these operations: GET/DELETE members are @httpQuery, POST members are the JSON body. */
   readonly from: 'query' | 'body';
+  /** Members the model marks required; the SDK does not check them client-side, the service does. */
   readonly required: string[];
   run(input: Input, ctx: Context): object;
+}
+
+function defineRoute(operation: string, http: string, required: string[], run: Route['run']): Route {
+  const [method, path] = http.split(' ');
+  return { operation, method, path, from: method === 'POST' ? 'body' : 'query', required, run };
 }
 
 export interface Context {
@@ -33,110 +39,82 @@ export interface Context {
 
 /** The ten flow operations, with the HTTP bindings of @aws-sdk/client-socialmessaging (dist-cjs/schemas). */
 const ROUTES: Route[] = [
-  {
-    operation: 'CreateWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/create', from: 'body',
-    required: ['id', 'flowName', 'categories'],
-    run: (i, { store }) => store.create({
+  defineRoute('CreateWhatsAppFlow', 'POST /v1/whatsapp/flow/create', ['id', 'flowName', 'categories'], (i, { store }) =>
+    store.create({
       wabaId: str(i, 'id'),
       name: str(i, 'flowName'),
       categories: categories(i, true)!,
       json: blob(i, 'flowJson'),
       publish: bool(i, 'publish'),
       cloneFlowId: optStr(i, 'cloneFlowId'),
-    }),
-  },
-  {
-    operation: 'UpdateWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/update', from: 'body',
-    required: ['id', 'flowId'],
-    run: (i, { store }) => {
-      store.update(str(i, 'id'), str(i, 'flowId'), { name: optStr(i, 'flowName'), categories: categories(i, false) });
-      return {};
-    },
-  },
-  {
-    operation: 'UpdateWhatsAppFlowAssets', method: 'POST', path: '/v1/whatsapp/flow/assets/update', from: 'body',
-    required: ['id', 'flowId', 'flowJson'],
-    run: (i, { store }) => ({ validationErrors: store.updateAssets(str(i, 'id'), str(i, 'flowId'), blob(i, 'flowJson')!) }),
-  },
-  {
-    operation: 'PublishWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/publish', from: 'body',
-    required: ['id', 'flowId'],
-    run: (i, { store }) => {
-      store.publish(str(i, 'id'), str(i, 'flowId'));
-      return {};
-    },
-  },
-  {
-    operation: 'DeprecateWhatsAppFlow', method: 'POST', path: '/v1/whatsapp/flow/deprecate', from: 'body',
-    required: ['id', 'flowId'],
-    run: (i, { store }) => {
-      store.deprecate(str(i, 'id'), str(i, 'flowId'));
-      return {};
-    },
-  },
-  {
-    operation: 'DeleteWhatsAppFlow', method: 'DELETE', path: '/v1/whatsapp/flow', from: 'query',
-    required: ['id', 'flowId'],
-    run: (i, { store }) => {
-      store.delete(str(i, 'id'), str(i, 'flowId'));
-      return {};
-    },
-  },
-  {
-    operation: 'GetWhatsAppFlow', method: 'GET', path: '/v1/whatsapp/flow', from: 'query',
-    required: ['id', 'flowId'],
-    run: (i, { store }) => {
-      const flow = store.get(str(i, 'id'), str(i, 'flowId'));
-      return {
-        flowId: flow.flowId,
-        flowName: flow.name,
-        flowStatus: flow.status,
-        categories: flow.categories,
-        validationErrors: flow.validationErrors,
-        jsonVersion: jsonVersion(flow),
-        preview: preview(flow),
-      };
-    },
-  },
-  {
-    operation: 'GetWhatsAppFlowPreview', method: 'GET', path: '/v1/whatsapp/flow/preview', from: 'query',
-    required: ['id', 'flowId'],
-    run: (i, { store }) => {
-      const flow = store.get(str(i, 'id'), str(i, 'flowId'));
-      if (i.invalidate === 'true') flow.previewGeneration++;
-      return { flowId: flow.flowId, preview: preview(flow) };
-    },
-  },
-  {
-    operation: 'ListWhatsAppFlows', method: 'GET', path: '/v1/whatsapp/flow/list', from: 'query',
-    required: ['id'],
-    run: (i, { store }) => {
-      const page = store.list(str(i, 'id'), optStr(i, 'nextToken'), optInt(i, 'maxResults'));
-      return {
-        flows: page.flows.map(f => ({
-          flowId: f.flowId,
-          flowName: f.name,
-          flowStatus: f.status,
-          flowCategories: f.categories, // note: not `categories` as in Get
-          validationErrors: f.validationErrors,
-        })),
-        nextToken: page.nextToken,
-      };
-    },
-  },
-  {
-    operation: 'ListWhatsAppFlowAssets', method: 'GET', path: '/v1/whatsapp/flow/assets', from: 'query',
-    required: ['id', 'flowId'],
-    run: (i, { store, endpoint }) => {
-      const flow = store.get(str(i, 'id'), str(i, 'flowId'));
-      const assets = flow.json === undefined ? [] : [{
-        name: 'flow.json',
-        assetType: 'FLOW_JSON',
-        downloadUrl: `${endpoint}${ASSET_PATH_PREFIX}${flow.flowId}/flow.json`,
-      }];
-      return { flowAssets: assets };
-    },
-  },
+    })),
+
+  defineRoute('UpdateWhatsAppFlow', 'POST /v1/whatsapp/flow/update', ['id', 'flowId'], (i, { store }) => {
+    store.update(str(i, 'id'), str(i, 'flowId'), { name: optStr(i, 'flowName'), categories: categories(i, false) });
+    return {};
+  }),
+
+  defineRoute('UpdateWhatsAppFlowAssets', 'POST /v1/whatsapp/flow/assets/update', ['id', 'flowId', 'flowJson'], (i, { store }) =>
+    ({ validationErrors: store.updateAssets(str(i, 'id'), str(i, 'flowId'), blob(i, 'flowJson')!) })),
+
+  defineRoute('PublishWhatsAppFlow', 'POST /v1/whatsapp/flow/publish', ['id', 'flowId'], (i, { store }) => {
+    store.publish(str(i, 'id'), str(i, 'flowId'));
+    return {};
+  }),
+
+  defineRoute('DeprecateWhatsAppFlow', 'POST /v1/whatsapp/flow/deprecate', ['id', 'flowId'], (i, { store }) => {
+    store.deprecate(str(i, 'id'), str(i, 'flowId'));
+    return {};
+  }),
+
+  defineRoute('DeleteWhatsAppFlow', 'DELETE /v1/whatsapp/flow', ['id', 'flowId'], (i, { store }) => {
+    store.delete(str(i, 'id'), str(i, 'flowId'));
+    return {};
+  }),
+
+  defineRoute('GetWhatsAppFlow', 'GET /v1/whatsapp/flow', ['id', 'flowId'], (i, { store }) => {
+    const flow = store.get(str(i, 'id'), str(i, 'flowId'));
+    return {
+      flowId: flow.flowId,
+      flowName: flow.name,
+      flowStatus: flow.status,
+      categories: flow.categories,
+      validationErrors: flow.validationErrors,
+      jsonVersion: jsonVersion(flow),
+      preview: preview(flow),
+    };
+  }),
+
+  defineRoute('GetWhatsAppFlowPreview', 'GET /v1/whatsapp/flow/preview', ['id', 'flowId'], (i, { store }) => {
+    const flow = store.get(str(i, 'id'), str(i, 'flowId'));
+    // Booleans in @httpQuery arrive as the strings "true"/"false".
+    if (i.invalidate === 'true') flow.previewGeneration++;
+    return { flowId: flow.flowId, preview: preview(flow) };
+  }),
+
+  defineRoute('ListWhatsAppFlows', 'GET /v1/whatsapp/flow/list', ['id'], (i, { store }) => {
+    const page = store.list(str(i, 'id'), optStr(i, 'nextToken'), optInt(i, 'maxResults'));
+    return {
+      flows: page.flows.map(f => ({
+        flowId: f.flowId,
+        flowName: f.name,
+        flowStatus: f.status,
+        flowCategories: f.categories, // `flowCategories` here, `categories` in GetWhatsAppFlow
+        validationErrors: f.validationErrors,
+      })),
+      nextToken: page.nextToken,
+    };
+  }),
+
+  defineRoute('ListWhatsAppFlowAssets', 'GET /v1/whatsapp/flow/assets', ['id', 'flowId'], (i, { store, endpoint }) => {
+    const flow = store.get(str(i, 'id'), str(i, 'flowId'));
+    const assets = flow.json === undefined ? [] : [{
+      name: 'flow.json',
+      assetType: 'FLOW_JSON',
+      downloadUrl: `${endpoint}${ASSET_PATH_PREFIX}${flow.flowId}/flow.json`,
+    }];
+    return { flowAssets: assets };
+  }),
 ];
 
 export interface HandlerDeps extends Context {
@@ -153,7 +131,8 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
 
   if (url.pathname.startsWith(ASSET_PATH_PREFIX)) {
     const flowId = url.pathname.slice(ASSET_PATH_PREFIX.length).split('/')[0];
-    const json = deps.store.find(flowId)?.deleted === false ? deps.store.find(flowId)?.json : undefined;
+    const flow = deps.store.find(flowId);
+    const json = flow && !flow.deleted ? flow.json : undefined;
     res.writeHead(json ? 200 : 404, { 'content-type': 'application/json' });
     res.end(json ?? '{"message":"asset not found"}');
     deps.calls.record({ operation: 'DownloadFlowAsset', flowId, at, status: json ? 200 : 404, mutating: false });
@@ -168,7 +147,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
     }
     const fault = deps.faults.take('GetObject');
     const status = fault
-      ? sendJson(res, 503, { message: 'injected' }, 'SlowDown')
+      ? sendS3Error(res, 503, 'SlowDown', `Injected fault on GetObject (${fault.error})`, '')
       : serveObject(req, res, url.pathname, deps.objects);
     deps.calls.record({ operation: 'GetObject', at, status, mutating: false, fault: fault ? 'before-apply' : undefined });
     return;
@@ -202,7 +181,11 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
   deps.calls.record({
     operation: route.operation,
     wabaId: typeof input.id === 'string' ? input.id : undefined,
-    flowId, at, status, error, fault: faultKind,
+    flowId,
+    at,
+    status,
+    error,
+    fault: faultKind,
     mutating: MUTATING_OPERATIONS.has(route.operation),
   });
 }
