@@ -233,25 +233,27 @@ export class FlowChecker {
       }
     }
 
-    const named = [...byId.values()];
+    // Graph nodes: screens without an id count on their own; a duplicated id counts once (already reported).
+    const nodes = this.screens.filter(s => s.id === undefined || byId.get(s.id) === s);
+    const label = (s: ScreenInfo): string => s.id !== undefined ? `"${s.id}"` : s.path;
     if (!this.screens.some(s => s.terminal)) {
       this.report('NO_TERMINAL_SCREEN', '$.screens', 'Mark the last screen with "terminal": true and give it a Footer with a "complete" action.');
     }
-    const entries = named.filter(s => !incoming.has(s));
-    if (entries.length !== 1 && named.length > 0) {
-      const message = entries.length === 0
-        ? 'Every screen is the target of a navigate action, so the Flow has no entry screen. Remove the navigate action that leads back to the first screen.'
-        : `A Flow has one entry screen, but no navigate action leads to ${entries.slice(1).map(s => `"${s.id}"`).join(', ')}. `
-          + `Navigate to ${entries.length > 2 ? 'them' : 'it'} from another screen, or remove ${entries.length > 2 ? 'them' : 'it'}.`;
-      this.report('ENTRY_SCREEN_COUNT', '$.screens', message);
+    const entries = nodes.filter(s => !incoming.has(s));
+    if (entries.length === 0) {
+      this.report('ENTRY_SCREEN_COUNT', '$.screens',
+        'Every screen is the target of a navigate action, so the Flow has no entry screen. Remove the navigate action that leads back to the first screen.');
+    } else if (entries.length > 1) {
+      const others = entries.slice(1).map(label).join(', ');
+      this.report('ENTRY_SCREEN_COUNT', '$.screens',
+        `A Flow has one entry screen (${label(entries[0])}), but no navigate action leads to ${others}. Navigate there from another screen, or remove it.`);
     }
 
-    const roots = entries.length === 1 ? entries : named;
-    const reached = this.findCycles(roots, next);
+    const reached = this.findCycles(entries.length === 1 ? entries : nodes, next);
     if (entries.length === 1) {
-      for (const screen of named) {
+      for (const screen of nodes) {
         if (!reached.has(screen)) {
-          this.report('UNREACHABLE_SCREEN', screen.path, `No path of navigate actions leads from "${entries[0].id}" to "${screen.id}".`);
+          this.report('UNREACHABLE_SCREEN', screen.path, `No path of navigate actions leads from ${label(entries[0])} to ${label(screen)}.`);
         }
       }
     }
