@@ -360,7 +360,8 @@ class ScreenWalk {
       if (spec.actions?.[key]) {
         this.action(value, propertyPath, spec.actions[key], type, key);
       } else if (!CHILD_LIST_PROPERTIES.includes(key) && !(type === 'Switch' && key === 'cases')) {
-        this.values(value, propertyPath, !EXPRESSION_PROPERTIES.includes(key) || !['If', 'Switch'].includes(type));
+        const isText = !EXPRESSION_PROPERTIES.includes(key) || !['If', 'Switch'].includes(type);
+        this.values(value, propertyPath, isText, key === spec.itemsProperty);
         const limit = spec.softTextLimits?.[key];
         if (limit !== undefined) this.softLimit(value, propertyPath, limit, `${type} "${key}"`);
       }
@@ -485,12 +486,22 @@ class ScreenWalk {
     if (typeof action.url === 'string') this.values(action.url, keyPath(path, 'url'), true);
   }
 
-  /** Checks every string in a property value: references, blank text (6.0+), expressions (before 6.0). */
-  private values(value: Json, path: string, isText: boolean): void {
+  /**
+   * Checks every string in a property value: references, blank text (6.0+), expressions (before 6.0).
+   * Item ids of a list property are left to the item rules.
+   */
+  private values(value: Json, path: string, isText: boolean, isItemList = false): void {
     if (typeof value === 'string') {
       this.text(value, path, isText);
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => this.values(item, indexPath(path, index), isText));
+      value.forEach((item, index) => {
+        const itemPath = indexPath(path, index);
+        if (isItemList && isObject(item)) {
+          for (const [key, field] of Object.entries(item)) if (key !== 'id') this.values(field, keyPath(itemPath, key), isText);
+        } else {
+          this.values(item, itemPath, isText);
+        }
+      });
     } else if (isObject(value)) {
       for (const [key, item] of Object.entries(value)) this.values(item, keyPath(path, key), isText);
     }
