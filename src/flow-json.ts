@@ -70,7 +70,7 @@ class AssetFlowJson extends FlowJson {
 
   public bind(scope: Construct, options: FlowJsonBindOptions): FlowJsonConfig {
     if (!fs.existsSync(this.filePath) || !fs.statSync(this.filePath).isFile()) {
-      throw new Error(`${scope.node.path}: Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.`);
+      throw new Error(`WhatsAppFlow ${scope.node.path}: Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.`);
     }
     const asset = new s3_assets.Asset(scope, 'FlowJsonAsset', { path: this.filePath });
     // Read access to this one object only, not to the whole asset bucket.

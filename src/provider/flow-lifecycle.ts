@@ -15,7 +15,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FlowAttribute, FlowAttributes, FlowRemovalPolicy, FlowResourceProperties } from './contract';
 import { FlowFailure, rejectedFlowJson } from './failure';
-import { isRetryable, withRetry } from './retry';
+import { RetryBudgetExhausted, withRetry } from './retry';
 import { wabaIdOf } from './waba';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -135,7 +135,7 @@ export class FlowLifecycle {
   private async recoverFailedCreate(desired: DesiredFlow, error: unknown): Promise<FlowHandlerResponse> {
     const existing = await this.findByName(desired).catch(() => undefined);
     if (!existing?.flowId) throw error;
-    if (isRetryable(error)) {
+    if (error instanceof RetryBudgetExhausted) {
       // Retries ran out, yet one attempt got through: remove it so the failure leaves nothing behind.
       await this.removeAfterFailedCreate(desired.wabaId, existing.flowId);
       throw error;

@@ -1,0 +1,321 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../src';
+
+const WABA = 'waba-0123456789abcdef0123456789abcdef';
+const FEEDBACK_JSON = path.join(__dirname, '..', 'examples', 'flows', 'customer-feedback.json');
+const BOOKING_JSON = path.join(__dirname, '..', 'examples', 'flows', 'appointment-booking.json');
+
+const FLOW_ACTIONS = [
+  'social-messaging:CreateWhatsAppFlow',
+  'social-messaging:UpdateWhatsAppFlow',
+  'social-messaging:UpdateWhatsAppFlowAssets',
+  'social-messaging:PublishWhatsAppFlow',
+  'social-messaging:DeprecateWhatsAppFlow',
+  'social-messaging:DeleteWhatsAppFlow',
+  'social-messaging:GetWhatsAppFlow',
+  'social-messaging:GetWhatsAppFlowPreview',
+  'social-messaging:ListWhatsAppFlows',
+];
+
+/** The WABA ARN as a stack in us-east-1 of account 111111111111 renders it. */
+function wabaArn(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:social-messaging:us-east-1:111111111111:waba/${name}`]] };
+}
+
+function newStack(env = { account: '111111111111', region: 'us-east-1' }): Stack {
+  return new Stack(new App(), 'Test', { env });
+}
+
+function feedbackProps(overrides: Partial<WhatsAppFlowProps> = {}): WhatsAppFlowProps {
+  return {
+    whatsAppBusinessAccountId: WABA,
+    flowName: 'customer_feedback',
+    categories: [FlowCategory.SURVEY],
+    flowJson: FlowJson.fromFile(FEEDBACK_JSON),
+    ...overrides,
+  };
+}
+
+function tempFile(name: string, content: string | Buffer): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flow-test-')), name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('WhatsAppFlow', () => {
+  test('a Custom::WhatsAppFlow whose Flow JSON travels as an S3 asset, never inline', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ publish: true, cloneFlowId: '1234567890' }));
+
+    const template = Template.fromStack(stack);
+    template.hasResource('Custom::WhatsAppFlow', {
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('WhatsAppFlowProviderframeworkonEvent'), 'Arn'] },
+        WhatsAppBusinessAccountId: WABA,
+        FlowName: 'customer_feedback',
+        Categories: ['SURVEY'],
+        FlowJsonBucket: 'cdk-hnb659fds-assets-111111111111-us-east-1',
+        FlowJsonKey: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$'),
+        Publish: 'true',
+        CloneFlowId: '1234567890',
+        RemovalPolicy: 'destroy',
+        ServiceTimeout: '600',
+      },
+      DeletionPolicy: 'Delete',
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('Would you recommend us');
+  });
+
+  test('a changed Flow JSON file is a changed asset key, so CloudFormation sends an Update', () => {
+    const key = (file: string) => {
+      const stack = newStack();
+      new WhatsAppFlow(stack, 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) }));
+      return Template.fromStack(stack).findResources('Custom::WhatsAppFlow');
+    };
+    const original = JSON.stringify(key(FEEDBACK_JSON));
+    const changed = JSON.parse(fs.readFileSync(FEEDBACK_JSON, 'utf-8'));
+    changed.screens[0].title = 'Feedback, part 1';
+    expect(JSON.stringify(key(tempFile('feedback.json', JSON.stringify(changed))))).not.toEqual(original);
+    expect(JSON.stringify(key(FEEDBACK_JSON))).toEqual(original);
+  });
+
+  test('the handler may use only the Flow actions, on the WABA ARN, and read only the Flow JSON asset', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: FLOW_ACTIONS,
+            Effect: 'Allow',
+            Resource: wabaArn('0123456789abcdef0123456789abcdef'),
+          },
+          {
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp('^:s3:::cdk-hnb659fds-assets-111111111111-us-east-1/[0-9a-f]{64}\\.json$')]] },
+          },
+        ],
+      },
+    });
+  });
+
+  test('no social-messaging statement on * or on every WABA', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policies).not.toMatch(/"Resource":"\*"/);
+    expect(policies).not.toContain('waba/*');
+  });
+
+  test('a WABA ARN is used as given', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:social-messaging:eu-west-1:222222222222:waba/abcdef';
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ whatsAppBusinessAccountId: arn }));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::WhatsAppFlow', { WhatsAppBusinessAccountId: arn });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: FLOW_ACTIONS, Resource: arn })]) },
+    });
+  });
+
+  test('one provider per stack, shared by three Flows', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'One', feedbackProps({ flowName: 'one' }));
+    new WhatsAppFlow(stack, 'Two', feedbackProps({ flowName: 'two', flowJson: FlowJson.fromFile(BOOKING_JSON) }));
+    new WhatsAppFlow(stack, 'Three', feedbackProps({ flowName: 'three', whatsAppBusinessAccountId: 'waba-ffff' }));
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::WhatsAppFlow', 3);
+    // The handler and the Provider framework's function.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    const tokens = Object.values(template.findResources('Custom::WhatsAppFlow')).map((r) => JSON.stringify(r.Properties.ServiceToken));
+    expect(new Set(tokens).size).toBe(1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: FLOW_ACTIONS, Resource: wabaArn('ffff'),
+        })]),
+      },
+    });
+  });
+
+  test('the handler runs on nodejs22.x with a bundled SDK, a timeout and log groups with retention', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Timeout: 300,
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    const bundle = fs.readFileSync(path.join(__dirname, '..', 'assets', 'provider', 'on-event.lambda', 'index.js'), 'utf-8');
+    expect(bundle).toContain('CreateWhatsAppFlow');
+  });
+
+  test('RemovalPolicy.RETAIN: the handler is told, and CloudFormation retains the resource', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ removalPolicy: RemovalPolicy.RETAIN }));
+    Template.fromStack(stack).hasResource('Custom::WhatsAppFlow', {
+      Properties: { RemovalPolicy: 'retain' },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('attributes are CloudFormation tokens of the custom resource', () => {
+    const stack = newStack();
+    const flow = new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    expect(stack.resolve(flow.flowId)).toEqual({ Ref: expect.stringMatching(/^Feedback/) });
+    expect(stack.resolve(flow.flowStatus)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Feedback/), 'FlowStatus'] });
+    expect(stack.resolve(flow.previewUrl)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Feedback/), 'PreviewUrl'] });
+  });
+
+  test('works in a stack without an explicit account and region', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::WhatsAppFlow', {
+      FlowJsonBucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: FLOW_ACTIONS,
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':social-messaging:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':waba/0123456789abcdef0123456789abcdef']] },
+        })]),
+      },
+    });
+  });
+
+  test('a Flow without Flow JSON has no asset', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Empty', { whatsAppBusinessAccountId: WABA, flowName: 'empty', categories: [FlowCategory.OTHER] });
+    const properties = Object.values(Template.fromStack(stack).findResources('Custom::WhatsAppFlow'))[0].Properties;
+    expect(properties.FlowJsonKey).toBeUndefined();
+    expect(properties.Publish).toEqual('false');
+  });
+
+  test('tokens are not checked at synth time', () => {
+    const stack = newStack();
+    const waba = new CfnParameter(stack, 'Waba').valueAsString;
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ whatsAppBusinessAccountId: waba, flowName: name }));
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: FLOW_ACTIONS,
+          Resource: {
+            'Fn::Join': ['', [
+              'arn:', { Ref: 'AWS::Partition' }, ':social-messaging:us-east-1:111111111111:waba/',
+              { 'Fn::Select': [1, { 'Fn::Split': ['waba-', { Ref: 'Waba' }] }] },
+            ]],
+          },
+        })]),
+      },
+    });
+  });
+
+  describe('synth-time checks name the construct', () => {
+    test.each<[string, Partial<WhatsAppFlowProps>, RegExp]>([
+      ['an empty flowName', { flowName: '' }, /flowName must be 1 to 200 characters long, not 0/],
+      ['a flowName over 200 characters', { flowName: 'x'.repeat(201) }, /flowName must be 1 to 200 characters long, not 201/],
+      ['no categories', { categories: [] }, /categories must hold 1 to 9 categories, not 0/],
+      ['a repeated category', { categories: [FlowCategory.SURVEY, FlowCategory.SURVEY] }, /categories must be distinct/],
+      ['a WABA that is neither id nor ARN', { whatsAppBusinessAccountId: '123456' }, /whatsAppBusinessAccountId '123456' is neither a WABA id/],
+      ['publish without Flow JSON or clone', { publish: true, flowJson: undefined }, /publish: true needs a flowJson/],
+      ['RemovalPolicy.SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, /SNAPSHOT is not supported/],
+    ])('%s', (_name, overrides, message) => {
+      const stack = newStack();
+      expect(() => new WhatsAppFlow(stack, 'Feedback', feedbackProps(overrides))).toThrow(message);
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps(overrides))).toThrow(/WhatsAppFlow Test\/Feedback: /);
+    });
+
+    test('every problem is listed, not only the first', () => {
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowName: '', categories: [] })))
+        .toThrow(/flowName must be .*; categories must hold/);
+    });
+
+    test('publish with a clone source and no Flow JSON is fine', () => {
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ publish: true, flowJson: undefined, cloneFlowId: '42' }))).not.toThrow();
+    });
+
+    test('a Flow JSON file that does not parse', () => {
+      const file = tempFile('broken.json', '{ "version": "7.3", ');
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
+        .toThrow(new RegExp(`WhatsAppFlow Test/Feedback: Flow JSON .*broken\\.json is not valid JSON`));
+    });
+
+    test('a Flow JSON file over 10 MB', () => {
+      const file = tempFile('huge.json', JSON.stringify({ version: '7.3', padding: 'x'.repeat(10 * 1024 * 1024) }));
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
+        .toThrow(/huge\.json is \d+ bytes; Meta accepts at most 10 MB/);
+    });
+
+    test('a Flow JSON file that does not exist', () => {
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile('no/such/flow.json') })))
+        .toThrow(/WhatsAppFlow Test\/Feedback: Flow JSON file no\/such\/flow\.json does not exist/);
+    });
+  });
+});
+
+describe('FlowJson.fromObject', () => {
+  test('serializes the object into an asset', () => {
+    const stack = newStack();
+    const definition = JSON.parse(fs.readFileSync(FEEDBACK_JSON, 'utf-8'));
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ flowJson: FlowJson.fromObject(definition) }));
+    const properties = Object.values(Template.fromStack(stack).findResources('Custom::WhatsAppFlow'))[0].Properties;
+    expect(properties.FlowJsonKey).toMatch(/^[0-9a-f]{64}\.json$/);
+    const assembly = (stack.node.root as App).synth();
+    const staged = fs.readdirSync(assembly.directory).filter((f) => f.startsWith('asset.') && f.endsWith('.json'));
+    expect(staged.map((f) => JSON.parse(fs.readFileSync(path.join(assembly.directory, f), 'utf-8')))).toContainEqual(definition);
+  });
+
+  test('rejects tokens', () => {
+    const stack = newStack();
+    expect(() => FlowJson.fromObject({ version: stack.region === 'x' ? '7.3' : stack.urlSuffix }))
+      .toThrow(/unresolved token/);
+  });
+});
+
+describe('WhatsAppFlow.fromFlowAttributes', () => {
+  test('a Flow made elsewhere, with grants on its WABA', () => {
+    const stack = newStack();
+    const flow = WhatsAppFlow.fromFlowAttributes(stack, 'Imported', { whatsAppBusinessAccountId: 'waba-abc', flowId: '987' });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    flow.grantRead(role);
+
+    expect(flow.flowId).toEqual('987');
+    expect(stack.resolve(flow.whatsAppBusinessAccountArn)).toEqual(wabaArn('abc'));
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: ['social-messaging:GetWhatsAppFlow', 'social-messaging:GetWhatsAppFlowPreview', 'social-messaging:ListWhatsAppFlowAssets'],
+          Effect: 'Allow',
+          Resource: wabaArn('abc'),
+        }],
+      },
+    });
+  });
+
+  test('grant gives the named actions', () => {
+    const stack = newStack();
+    const flow = new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    flow.grant(role, 'social-messaging:GetWhatsAppFlow');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Role') }],
+      PolicyDocument: { Statement: [{ Action: 'social-messaging:GetWhatsAppFlow', Effect: 'Allow', Resource: wabaArn('0123456789abcdef0123456789abcdef') }] },
+    });
+  });
+});
