@@ -1,6 +1,6 @@
+import { buildLargeFlow } from './large-flow';
 import { FlowJsonValidator } from '../../src/validator';
 import { RULES } from '../../src/validator/rules';
-import { buildLargeFlow } from './large-flow';
 
 function minimalFlow(children: any[], version = '7.3'): any {
   return {
@@ -39,7 +39,7 @@ describe('FlowJsonValidator', () => {
     const result = FlowJsonValidator.validate(minimalFlow([
       { type: 'TextHeading', text: 'A heading that goes on for far longer than the eighty characters Meta documents for it' },
       { type: 'TextInput', name: 'email', label: 'Your work email address, please' },
-      { type: 'Dropdown', 'name': 'plan', 'label': 'Plan', 'data-source': [{ id: 'a', title: 'An option title longer than thirty characters' }] },
+      { 'type': 'Dropdown', 'name': 'plan', 'label': 'Plan', 'data-source': [{ id: 'a', title: 'An option title longer than thirty characters' }] },
       footer,
     ]));
     expect(result.errors).toEqual([]);
