@@ -11,6 +11,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: { include: ['.projenrc.ts'] },
 
   // 2.245.0: the newest aws-cdk-lib that @aws-cdk/integ-tests-alpha is published for (the two are pinned
   // together), and well past what the construct needs (nodejs22.x runtime, Provider log groups,
@@ -26,6 +27,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     'esbuild',
   ],
+
+  // One dev tsconfig covers src, tests, examples and benchmarks, so eslint uses it instead of per-folder configs.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'benchmark', 'scripts', 'projenrc'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
 
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_22_X,
@@ -47,6 +56,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     distName: 'cdk-whatsapp-flows',
     module: 'cdk_whatsapp_flows',
   },
+});
+
+// The handler's SDK clients are bundled into its asset, so they are devDependencies of the library.
+project.eslint?.addOverride({
+  files: ['src/provider/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
 // A small handler loads fast: minify, and prefer the SDK's ES modules so that esbuild can tree-shake them.

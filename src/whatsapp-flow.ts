@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { FlowCategory } from './flow-category';
 import { FlowJson, FlowJsonConfig } from './flow-json';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './provider/contract';
-import { WhatsAppFlowProvider } from './provider/whatsapp-flow-provider';
 import { isWabaArn, isWabaIdOrArn } from './provider/waba';
+import { WhatsAppFlowProvider } from './provider/whatsapp-flow-provider';
 
 /** Meta's limit on the size of a Flow JSON. */
 const MAX_FLOW_JSON_BYTES = 10 * 1024 * 1024;

@@ -253,7 +253,7 @@ describe('WhatsAppFlow', () => {
     test('a Flow JSON file that does not parse', () => {
       const file = tempFile('broken.json', '{ "version": "7.3", ');
       expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
-        .toThrow(new RegExp(`WhatsAppFlow Test/Feedback: Flow JSON .*broken\\.json is not valid JSON`));
+        .toThrow(new RegExp('WhatsAppFlow Test/Feedback: Flow JSON .*broken\\.json is not valid JSON'));
     });
 
     test('a Flow JSON file over 10 MB', () => {

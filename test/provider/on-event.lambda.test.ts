@@ -485,8 +485,14 @@ describe('failures, responses and logs', () => {
     expect(reason).toMatch(/and \d+ more\. Fix the Flow JSON file/);
     // What the Provider framework PUTs to CloudFormation for a failure.
     const body = JSON.stringify({
-      Status: 'FAILED', Reason: reason, PhysicalResourceId: common.RequestId, StackId: common.StackId,
-      RequestId: common.RequestId, LogicalResourceId: common.LogicalResourceId, NoEcho: false, Data: {},
+      Status: 'FAILED',
+      Reason: reason,
+      PhysicalResourceId: common.RequestId,
+      StackId: common.StackId,
+      RequestId: common.RequestId,
+      LogicalResourceId: common.LogicalResourceId,
+      NoEcho: false,
+      Data: {},
     });
     expect(Buffer.byteLength(body)).toBeLessThan(4096);
   });
