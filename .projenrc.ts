@@ -26,7 +26,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4',
     'esbuild',
+    'aws-cdk@^2.1148.1',
   ],
+  gitignore: ['/cdk.out/', 'cdk.out/'],
 
   // One dev tsconfig covers src, tests, examples and benchmarks, so eslint uses it instead of per-folder configs.
   eslintOptions: {
@@ -70,5 +72,13 @@ const bundleHandler = project.tasks.tryFind('bundle:provider/on-event.lambda')!;
 bundleHandler.reset(['esbuild --bundle', HANDLER_ENTRY, '--target=node22 --platform=node',
   '--outfile=assets/provider/on-event.lambda/index.js --tsconfig=tsconfig.dev.json',
   '--minify --main-fields=module,main --legal-comments=none'].join(' '));
+
+// Tests synthesize stacks that point at the handler asset, so it is built first.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+project.addTask('example', {
+  description: 'Synthesizes the example app in examples/typescript with the cdk CLI and prints where the template went',
+  steps: [{ spawn: 'bundle' }, { exec: 'bash scripts/synth-example.sh' }],
+});
 
 project.synth();
