@@ -53,8 +53,15 @@ export class FlowJsonValidator {
    * @param definition the Flow JSON, as parsed from JSON
    */
   public static validate(definition: any): FlowJsonValidationResult {
-    const size = Buffer.byteLength(JSON.stringify(definition) ?? '', 'utf8');
-    return FlowJsonValidator.check(definition, size);
+    let text: string;
+    try {
+      text = JSON.stringify(definition) ?? '';
+    } catch (error) {
+      // Circular structures and BigInts cannot be uploaded either.
+      const reason = error instanceof Error ? error.message : String(error);
+      return { errors: [{ code: 'INVALID_JSON', path: '$', message: `The Flow cannot be written as JSON: ${reason}` }], warnings: [] };
+    }
+    return FlowJsonValidator.check(definition, Buffer.byteLength(text, 'utf8'));
   }
 
   /**

@@ -30,6 +30,12 @@ describe('FlowJsonValidator', () => {
     expect(FlowJsonValidator.validate(flow).errors.map(e => e.code)).toEqual(['FLOW_TOO_LARGE']);
   });
 
+  test('an object that cannot be written as JSON is an error, not an exception', () => {
+    const flow = minimalFlow([footer]);
+    flow.self = flow;
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([expect.objectContaining({ code: 'INVALID_JSON', path: '$' })]);
+  });
+
   test('validate() and validateText() agree', () => {
     const flow = minimalFlow([{ type: 'TextBody', text: '${data.missing}' }, footer]);
     expect(FlowJsonValidator.validate(flow)).toEqual(FlowJsonValidator.validateText(JSON.stringify(flow)));
