@@ -76,6 +76,11 @@ bundleHandler.reset(['esbuild --bundle', HANDLER_ENTRY, '--target=node22 --platf
 // Tests synthesize stacks that point at the handler asset, so it is built first.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
+project.addTask('docs:rules', {
+  description: 'Regenerates the README\'s rule tables from the validator\'s rule data',
+  exec: 'ts-node --project tsconfig.dev.json scripts/rules-doc.ts',
+});
+
 project.addTask('example', {
   description: 'Synthesizes the example app in examples/typescript with the cdk CLI and prints where the template went',
   steps: [{ spawn: 'bundle' }, { exec: 'bash scripts/synth-example.sh' }],

@@ -1,5 +1,5 @@
 /**
- * Regenerates the rule, version and component tables in docs/validation.md from the validator's data.
+ * Regenerates the rule, version and component tables in the README from the validator's data.
  *
  *   npx ts-node --project tsconfig.dev.json scripts/rules-doc.ts
  *
@@ -11,7 +11,7 @@ import { COMPONENTS } from '../src/validator/components';
 import { RULES } from '../src/validator/rules';
 import { PUBLISHABLE_VERSIONS } from '../src/validator/versions';
 
-export const DOC_PATH = path.join(__dirname, '..', 'docs', 'validation.md');
+export const DOC_PATH = path.join(__dirname, '..', 'README.md');
 export const START_MARKER = '<!-- generated:start (scripts/rules-doc.ts) -->';
 export const END_MARKER = '<!-- generated:end -->';
 

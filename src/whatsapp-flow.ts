@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { FlowCategory } from './flow-category';
@@ -6,10 +6,12 @@ import { FlowJson, FlowJsonConfig } from './flow-json';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './provider/contract';
 import { isWabaArn, isWabaIdOrArn } from './provider/waba';
 import { WhatsAppFlowProvider } from './provider/whatsapp-flow-provider';
+import { FlowJsonProblem, FlowJsonValidator } from './validator';
 
-/** Meta's limit on the size of a Flow JSON. */
-const MAX_FLOW_JSON_BYTES = 10 * 1024 * 1024;
 const MAX_FLOW_NAME_LENGTH = 200;
+
+/** What Meta refuses whatever the rules: checked even when validation is turned off. */
+const HARD_LIMIT_CODES = ['INVALID_JSON', 'FLOW_TOO_LARGE'];
 
 /** A WhatsApp Flow, made by this app or elsewhere. */
 export interface IWhatsAppFlow extends IResource {
@@ -90,6 +92,16 @@ export interface WhatsAppFlowProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Validate the Flow JSON at synth time against the rules of its Flow JSON version: errors fail the synth and
+   * list every problem, warnings are shown. This is an escape hatch: set it to `false` only when the validator
+   * rejects a Flow JSON that Meta accepts, and leave the checks to Meta at deploy time. The JSON must still parse
+   * and be at most 10 MB.
+   *
+   * @default true
+   */
+  readonly validateFlowJson?: boolean;
 }
 
 /** The WhatsApp Business Account's ARN, from its id or its ARN. */
@@ -167,7 +179,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
     provider.allowFlowManagement(this.whatsAppBusinessAccountArn);
-    const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider);
+    const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider, props.validateFlowJson ?? true);
 
     const properties: FlowResourceProperties = {
       WhatsAppBusinessAccountId: props.whatsAppBusinessAccountId,
@@ -224,16 +236,21 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     }
   }
 
-  private loadFlowJson(flowJson: FlowJson, provider: WhatsAppFlowProvider): FlowJsonConfig {
+  /** Binds the Flow JSON and checks it: every error fails the synth at once, warnings are annotated. */
+  private loadFlowJson(flowJson: FlowJson, provider: WhatsAppFlowProvider, validate: boolean): FlowJsonConfig {
     const config = flowJson.bind(this, { grantee: provider.handler });
-    const size = Buffer.byteLength(config.text);
-    if (size > MAX_FLOW_JSON_BYTES) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} is ${size} bytes; Meta accepts at most 10 MB. Split the Flow into smaller Flows.`);
+    const result = FlowJsonValidator.validateText(config.text);
+    const errors = validate ? result.errors : result.errors.filter((e) => HARD_LIMIT_CODES.includes(e.code));
+    const line = (p: FlowJsonProblem) => `${config.source}:${p.path}  ${p.code}  ${p.message}`;
+    if (errors.length) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} has ${errors.length} error(s):\n`
+        + errors.map((e) => `  ${line(e)}`).join('\n')
+        + '\nFix the Flow JSON and synthesize again (`npx whatsapp-flow validate <file>` checks it on its own).');
     }
-    try {
-      JSON.parse(config.text);
-    } catch (error) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} is not valid JSON ($: ${(error as Error).message}). Fix the file and synthesize again.`);
+    if (validate) {
+      for (const warning of result.warnings) {
+        Annotations.of(this).addWarningV2(`cdk-whatsapp-flows:${warning.code}`, line(warning));
+      }
     }
     return config;
   }

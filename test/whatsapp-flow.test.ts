@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../src';
 
@@ -253,13 +253,48 @@ describe('WhatsAppFlow', () => {
     test('a Flow JSON file that does not parse', () => {
       const file = tempFile('broken.json', '{ "version": "7.3", ');
       expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
-        .toThrow(new RegExp('WhatsAppFlow Test/Feedback: Flow JSON .*broken\\.json is not valid JSON'));
+        .toThrow(/WhatsAppFlow Test\/Feedback: Flow JSON .*broken\.json has 1 error\(s\):\n {2}.*broken\.json:\$ {2}INVALID_JSON {2}The file is not valid JSON/);
     });
 
     test('a Flow JSON file over 10 MB', () => {
       const file = tempFile('huge.json', JSON.stringify({ version: '7.3', padding: 'x'.repeat(10 * 1024 * 1024) }));
       expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
-        .toThrow(/huge\.json is \d+ bytes; Meta accepts at most 10 MB/);
+        .toThrow(/huge\.json:\$ {2}FLOW_TOO_LARGE {2}The Flow JSON is 10\.0 MB; the limit is 10 MB/);
+    });
+
+    test('a Flow JSON that breaks the Flow JSON rules fails the synth with every problem: file, path, code, message', () => {
+      const flow = JSON.parse(fs.readFileSync(FEEDBACK_JSON, 'utf-8'));
+      flow.screens[0].layout.children[0].children[4]['on-click-action'].next.name = 'NOWHERE';
+      flow.screens[1].layout.children[0].children[0].type = 'Marquee';
+      const file = tempFile('feedback.json', JSON.stringify(flow));
+      let message = '';
+      try {
+        new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) }));
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^WhatsAppFlow Test\/Feedback: Flow JSON .*feedback\.json has \d+ error\(s\):/);
+      expect(message).toMatch(/feedback\.json:\$\.screens\[0\]\.layout\.children\[0\]\.children\[4\]\S* {2}NAVIGATE_UNKNOWN_SCREEN {2}\S/);
+      expect(message).toMatch(/feedback\.json:\$\.screens\[1\]\.layout\.children\[0\]\.children\[0\]\S* {2}UNKNOWN_COMPONENT {2}\S/);
+    });
+
+    test('validateFlowJson: false turns the rules off for one Flow, but not the JSON and size limits', () => {
+      const flow = JSON.parse(fs.readFileSync(FEEDBACK_JSON, 'utf-8'));
+      flow.screens[1].layout.children[0].children[0].type = 'Marquee';
+      const file = tempFile('feedback.json', JSON.stringify(flow));
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file), validateFlowJson: false })))
+        .not.toThrow();
+      const broken = tempFile('broken.json', '{');
+      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(broken), validateFlowJson: false })))
+        .toThrow(/INVALID_JSON/);
+    });
+
+    test('warnings are shown and do not fail the synth', () => {
+      const flow = JSON.parse(fs.readFileSync(FEEDBACK_JSON, 'utf-8'));
+      flow.version = '6.0';
+      const stack = newStack();
+      new WhatsAppFlow(stack, 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(tempFile('feedback.json', JSON.stringify(flow))) }));
+      Annotations.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('feedback\\.json:\\$\\.version {2}VERSION_NOTICE'));
     });
 
     test('a Flow JSON file that does not exist', () => {

@@ -8,7 +8,7 @@ export interface FlowJsonProblem {
   /**
    * A stable, readable rule code, for example `NAVIGATE_UNKNOWN_SCREEN`.
    *
-   * The codes are listed in docs/validation.md.
+   * The codes are listed in the README, section "Validating Flow JSON".
    */
   readonly code: string;
 

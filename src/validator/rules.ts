@@ -1,5 +1,5 @@
 /**
- * Every problem the validator reports, one code per rule. The docs table in docs/validation.md is generated
+ * Every problem the validator reports, one code per rule. The rule table in the README is generated
  * from this list (scripts/rules-doc.ts), so a new rule is documented by adding it here.
  */
 export type Severity = 'error' | 'warning';
