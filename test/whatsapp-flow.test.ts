@@ -84,13 +84,19 @@ describe('WhatsAppFlow', () => {
     expect(JSON.stringify(key(FEEDBACK_JSON))).toEqual(original);
   });
 
-  test('the handler may use only the Flow actions, on the WABA ARN, and read only the Flow JSON asset', () => {
+  test('the handler may write its logs, use only the Flow actions, on the WABA ARN, and read only the Flow JSON asset', () => {
     const stack = newStack();
     new WhatsAppFlow(stack, 'Feedback', feedbackProps());
 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WhatsAppFlowProviderOnEventRole') }],
       PolicyDocument: {
         Statement: [
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WhatsAppFlowProviderOnEventLogs'), 'Arn'] },
+          },
           {
             Action: FLOW_ACTIONS,
             Effect: 'Allow',
@@ -104,6 +110,14 @@ describe('WhatsAppFlow', () => {
         ],
       },
     });
+  });
+
+  test('no AWS managed policy on the roles the library makes', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    expect(Object.keys(roles)).toHaveLength(2);
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   test('no social-messaging statement on * or on every WABA', () => {

@@ -21,6 +21,14 @@ const FLOW_MANAGEMENT_ACTIONS = [
 /** How long the handler may work on one event, retries included. */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
 
+function newLambdaRole(scope: Construct, id: string): iam.Role {
+  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+}
+
+function newLogGroup(scope: Construct, id: string): logs.LogGroup {
+  return new logs.LogGroup(scope, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+}
+
 /**
  * The custom-resource provider behind every WhatsAppFlow of a stack: one handler function, one Provider.
  */
@@ -39,21 +47,22 @@ export class WhatsAppFlowProvider extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    // Own roles with inline grants on their own log groups, rather than the broad AWS managed policy.
     this.handler = new OnEventFunction(this, 'OnEvent', {
       description: 'cdk-whatsapp-flows: creates, updates, publishes and retires WhatsApp Flows',
       timeout: HANDLER_TIMEOUT,
       memorySize: 256,
-      logGroup: new logs.LogGroup(this, 'OnEventLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      role: newLambdaRole(this, 'OnEventRole'),
+      logGroup: newLogGroup(this, 'OnEventLogs'),
     });
+    this.handler.logGroup.grantWrite(this.handler);
+    const frameworkRole = newLambdaRole(this, 'FrameworkRole');
+    const frameworkLogs = newLogGroup(this, 'ProviderLogs');
+    frameworkLogs.grantWrite(frameworkRole);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup: frameworkLogs,
+      frameworkOnEventRole: frameworkRole,
     });
     this.serviceToken = provider.serviceToken;
   }
