@@ -1,10 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { FlowCategory } from '../../src';
 import { SocialMessagingDouble, startSocialMessagingDouble } from './double';
 import {
   activeFlows, CREATE_FAILED_MARKER, DeclaredFlow, FAKE_CREDENTIALS, FlowStack, flowJson, HandlerFunction, Invocation,
   leftovers, MAX_RESPONSE_BYTES, META_REJECTS, mismatches, OTHER_WABA, rejectMarkedFlowJson, synthesizeFlows, WABA,
 } from './driver';
+import { FlowCategory } from '../../src';
 
 const V1 = flowJson('first version of the screens');
 const V2 = flowJson('second version of the screens');
@@ -56,7 +56,6 @@ async function deployed(flow: DeclaredFlow): Promise<FlowStack> {
 }
 
 const mutatingCalls = () => double.calls.mutating().map(c => c.operation);
-const flowOf = (stack: FlowStack) => double.state.find(stack.current!.physicalId)!;
 
 describe('create', () => {
   test('a draft: one CreateWhatsAppFlow, the Flow matches the props, attributes come back', async () => {
