@@ -64,6 +64,8 @@ export interface SynthResult {
   readonly templateBytes: number;
   readonly lambdaFunctions: number;
   readonly resources: number;
+  /** Inline and managed IAM policies: per-Flow grants make these grow. */
+  readonly iamPolicies: number;
   readonly template: { Resources: Record<string, { Type: string; Properties?: any }> };
 }
 
@@ -86,6 +88,7 @@ export function synthFlowStack(kind: StackKind, files: string[]): SynthResult {
       templateBytes: fs.statSync(artifact.templateFullPath).size,
       lambdaFunctions: types.filter((t) => t === 'AWS::Lambda::Function').length,
       resources: types.length,
+      iamPolicies: types.filter((t) => t === 'AWS::IAM::Policy' || t === 'AWS::IAM::ManagedPolicy').length,
       template,
     };
   } finally {
