@@ -27,6 +27,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     'esbuild',
     'aws-cdk@^2.1148.1',
+    'cdk-nag@^2.35.0',
+    // Pinned with aws-cdk-lib: the alpha is published for exactly one aws-cdk-lib version.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner',
   ],
   gitignore: ['/cdk.out/', 'cdk.out/'],
 
@@ -51,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       collectCoverageFrom: ['src/**/*.ts', '!src/**/*-function.ts', '!src/index.ts'],
       coverageThreshold: { lines: 90 },
+      // The packaging tests read dist/ and run after `package` (task test:packages).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packaging/'],
     },
   },
 
@@ -85,5 +91,36 @@ project.addTask('example', {
   description: 'Synthesizes the example app in examples/typescript with the cdk CLI and prints where the template went',
   steps: [{ spawn: 'bundle' }, { exec: 'bash scripts/synth-example.sh' }],
 });
+
+// npm tarball: an allowlist, so that nothing new in the repository (benchmarks, examples, cdk.out, scripts)
+// can leak into the package. Only the compiled library, the jsii assembly and the bundled handler ship;
+// npm adds package.json, README.md and LICENSE itself.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  '.jsii',
+  '.jsii.gz',
+  'assets/**/index.js',
+  'API.md',
+]);
+
+// CI fails when the committed API.md is not what jsii-docgen generates.
+project.postCompileTask.exec('bash scripts/check-api-md.sh');
+
+// Python: jsii-pacmak's own build fetches setuptools/build/twine from the package index. The script generates
+// the sources with jsii-pacmak and builds the wheel and sdist with the system Python, offline.
+project.tasks.tryFind('package:python')!.reset('bash scripts/package-python.sh');
+
+// Packaging tests read dist/ and so run after packaging; the default jest run ignores them.
+const testPackages = project.addTask('test:packages', {
+  description: 'Checks the contents of the npm tarball and the Python wheel and sdist in dist/',
+  exec: 'jest --coverage=false --testPathIgnorePatterns=/node_modules/ test/packaging',
+});
+
+// Every build packages both targets and checks what they hold.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(project.tasks.tryFind('package:python')!);
+project.packageTask.spawn(testPackages);
 
 project.synth();

@@ -1,0 +1,48 @@
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { WhatsAppFlowsExampleStack } from '../../examples/typescript/stack';
+
+/**
+ * The handler runs on nodejs22.x, the runtime the library is built and tested for; cdk-nag asks for the newest.
+ */
+function suppressPinnedHandlerRuntime(stack: Stack): void {
+  NagSuppressions.addResourceSuppressionsByPath(stack, [`/${stack.stackName}/WhatsAppFlowProvider/OnEvent/Resource`], [
+    { id: 'AwsSolutions-L1', reason: 'The handler is pinned to nodejs22.x, the runtime its bundled AWS SDK is built and tested for.' },
+  ]);
+}
+
+/**
+ * Findings on what aws-cdk-lib's Provider framework makes, which this library does not control:
+ * each with its reason, on the framework's resources only.
+ */
+function suppressProviderFrameworkFindings(stack: Stack): void {
+  NagSuppressions.addResourceSuppressionsByPath(stack, [
+    `/${stack.stackName}/WhatsAppFlowProvider/Provider/framework-onEvent/Resource`,
+  ], [
+    { id: 'AwsSolutions-L1', reason: 'The Provider framework function\'s runtime is chosen by aws-cdk-lib, not by this library.' },
+  ]);
+  NagSuppressions.addResourceSuppressionsByPath(stack, [
+    `/${stack.stackName}/WhatsAppFlowProvider/FrameworkRole/DefaultPolicy/Resource`,
+  ], [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'aws-cdk-lib\'s Provider framework grants lambda:InvokeFunction on the handler\'s ARN and its versions (ARN:*).',
+      appliesTo: [{ regex: '/^Resource::<WhatsAppFlowProviderOnEvent[0-9A-F]+\\.Arn>:\\*$/' }],
+    },
+  ]);
+}
+
+test('the example stack passes cdk-nag AwsSolutionsChecks; every suppression has a reason', () => {
+  const app = new App();
+  const stack = new WhatsAppFlowsExampleStack(app, 'WhatsAppFlowsExample', { env: { account: '111111111111', region: 'us-east-1' } });
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+  suppressProviderFrameworkFindings(stack);
+  suppressPinnedHandlerRuntime(stack);
+  app.synth();
+
+  const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+  expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+  const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+  expect(warnings.map((w) => `${w.id}: ${w.entry.data}`)).toEqual([]);
+});
