@@ -87,6 +87,16 @@ project.addTask('docs:rules', {
   exec: 'ts-node --project tsconfig.dev.json scripts/rules-doc.ts',
 });
 
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Checks the integration test snapshot (test/integ.*.ts) against a fresh synth; never deploys',
+  exec: 'bash scripts/integ-snapshot.sh',
+});
+project.testTask.spawn(integSnapshot);
+project.addTask('integ:update', {
+  description: 'Rewrites the integration test snapshot after a change to the library',
+  exec: 'bash scripts/integ-snapshot.sh update',
+});
+
 project.addTask('example', {
   description: 'Synthesizes the example app in examples/typescript with the cdk CLI and prints where the template went',
   steps: [{ spawn: 'bundle' }, { exec: 'bash scripts/synth-example.sh' }],
@@ -114,7 +124,7 @@ project.tasks.tryFind('package:python')!.reset('bash scripts/package-python.sh')
 // Packaging tests read dist/ and so run after packaging; the default jest run ignores them.
 const testPackages = project.addTask('test:packages', {
   description: 'Checks the contents of the npm tarball and the Python wheel and sdist in dist/',
-  exec: 'jest --coverage=false --testPathIgnorePatterns=/node_modules/ test/packaging',
+  exec: 'jest --coverage=false test/packaging --testPathIgnorePatterns=/node_modules/',
 });
 
 // Every build packages both targets and checks what they hold.
