@@ -97,6 +97,15 @@ project.addTask('integ:update', {
   exec: 'bash scripts/integ-snapshot.sh update',
 });
 
+project.addTask('benchmark', {
+  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json benchmark/performance.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json benchmark/validate.ts' },
+  ],
+});
+
 project.addTask('example', {
   description: 'Synthesizes the example app in examples/typescript with the cdk CLI and prints where the template went',
   steps: [{ spawn: 'bundle' }, { exec: 'bash scripts/synth-example.sh' }],
