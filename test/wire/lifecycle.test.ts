@@ -55,6 +55,8 @@ async function deployed(flow: DeclaredFlow): Promise<FlowStack> {
   return stack;
 }
 
+/** Flow ids: what a failed expectation prints, rather than whole records. */
+const ids = (records: Array<{ flowId: string }>) => records.map(f => f.flowId);
 const mutatingCalls = () => double.calls.mutating().map(c => c.operation);
 
 describe('create', () => {
@@ -88,7 +90,7 @@ describe('create', () => {
     expect(result.ok).toBe(false);
     expect(result.invocations[0].response.Reason).toContain('INVALID_PROPERTY_VALUE');
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlow', 'DeleteWhatsAppFlow']);
-    expect(double.state.live()).toEqual([]);
+    expect(ids(double.state.live())).toEqual([]);
   });
 
   test('throttled twice, then fine: retried, one Flow', async () => {
@@ -108,7 +110,7 @@ describe('create', () => {
     expect(result.invocations[0].ms).toBeLessThan(3_000);
     expect(result.invocations[0].response.Reason).toContain('DependencyException');
     expect(double.calls.count('CreateWhatsAppFlow')).toBeGreaterThan(2);
-    expect(double.state.live()).toEqual([]);
+    expect(ids(double.state.live())).toEqual([]);
   });
 
   test('the first attempt was applied but its answer lost, then errors never end: the Flow it made is removed', async () => {
@@ -119,7 +121,7 @@ describe('create', () => {
     expect(result.ok).toBe(false);
     expect(result.invocations[0].ms).toBeLessThan(3_000);
     expect(double.state.all()).toHaveLength(1);
-    expect(activeFlows(double)).toEqual([]);
+    expect(ids(activeFlows(double))).toEqual([]);
   });
 
   test('the same Create delivered twice, one after the other: one Flow, both answers name it', async () => {
@@ -155,7 +157,7 @@ describe('create', () => {
     expect(failed.error!.length).toBeLessThanOrEqual(1000);
     expect(failed.error).toContain('100 validation error(s)');
     expect(failed.responseBytes).toBeLessThan(MAX_RESPONSE_BYTES);
-    expect(double.state.live()).toEqual([]);
+    expect(ids(double.state.live())).toEqual([]);
   });
 });
 
@@ -289,6 +291,69 @@ describe('delete', () => {
     expect((await stack.destroy())!.ok).toBe(true);
     expect(double.calls.all()).toEqual([]);
     expect(mismatches(double, id, flows.retained)).toEqual([]);
+  });
+});
+
+/** A 5xx after the service applied the request: the handler cannot tell it from one that changed nothing. */
+const LOST = { error: 'InternalServiceException', afterApply: true } as const;
+
+describe('a response lost after the service acted, then a retry', () => {
+  test('CreateWhatsAppFlow: the retry adopts the Flow the first attempt made', async () => {
+    double.faults.script('CreateWhatsAppFlow', [LOST]);
+    const stack = newStack();
+
+    expect((await stack.deploy(flows.published)).ok).toBe(true);
+    expect(double.state.all()).toHaveLength(1);
+    expect(mismatches(double, stack.current!.physicalId, flows.published)).toEqual([]);
+  });
+
+  test('UpdateWhatsAppFlow, UpdateWhatsAppFlowAssets: retried to the same end', async () => {
+    const stack = await deployed(flows.draft);
+    double.faults.script('UpdateWhatsAppFlow', [LOST]).script('UpdateWhatsAppFlowAssets', [LOST]);
+
+    expect((await stack.deploy(flows.renamed)).ok).toBe(true);
+    expect((await stack.deploy(flows.draftV2)).ok).toBe(true);
+    expect(mismatches(double, stack.current!.physicalId, flows.draftV2)).toEqual([]);
+  });
+
+  test('DeleteWhatsAppFlow: the retry finds it gone, which is success', async () => {
+    const stack = await deployed(flows.draft);
+    double.faults.script('DeleteWhatsAppFlow', [LOST]);
+
+    expect((await stack.destroy())!.ok).toBe(true);
+    expect(ids(double.state.live())).toEqual([]);
+  });
+
+  // BUG: the retried Publish gets "Flow … is PUBLISHED; only a DRAFT flow can be published" (ValidationException)
+  // and the update fails although the Flow is published with the new JSON; a rollback through Publish fails alike.
+  test.failing('PublishWhatsAppFlow: the update succeeds, published with the new JSON', async () => {
+    const stack = await deployed(flows.published);
+    double.faults.script('PublishWhatsAppFlow', [LOST]);
+    const result = await stack.deploy(flows.publishedV2);
+
+    expect(result.invocations[0].error).toBeUndefined();
+    expect(mismatches(double, stack.current!.physicalId, flows.publishedV2)).toEqual([]);
+  });
+
+  // BUG: the retried Deprecate gets "only a PUBLISHED flow can be deprecated" (ValidationException): DELETE_FAILED.
+  test.failing('DeprecateWhatsAppFlow: the delete succeeds', async () => {
+    const stack = await deployed(flows.published);
+    double.faults.script('DeprecateWhatsAppFlow', [LOST]);
+    const deleted = await stack.destroy();
+
+    expect(deleted!.error).toBeUndefined();
+    expect(ids(activeFlows(double))).toEqual([]);
+  });
+
+  // BUG: the retried Create adopts the Flow its first attempt made; when Meta then rejects the JSON the handler
+  // fails without removing it, and CloudFormation sends no Delete for a failed Create: an orphan draft.
+  test.failing('CreateWhatsAppFlow, then Meta rejects the JSON: the Create fails and leaves nothing behind', async () => {
+    rejectMarkedFlowJson(double);
+    double.faults.script('CreateWhatsAppFlow', [LOST]);
+    const result = await newStack().deploy(flows.rejected);
+
+    expect(result.ok).toBe(false);
+    expect(ids(double.state.live())).toEqual([]);
   });
 });
 

@@ -1,0 +1,170 @@
+import { mulberry32, SocialMessagingDouble, startSocialMessagingDouble } from './double';
+import {
+  activeFlows, DeclaredFlow, FlowStack, flowJson, FlowVariant, HandlerFunction, leftovers, META_REJECTS, mismatches,
+  OTHER_WABA, rejectMarkedFlowJson, synthesizeFlows, WABA,
+} from './driver';
+import { FlowCategory } from '../../src';
+
+const SEED = 20260101;
+const SEQUENCES = 200;
+const FAULT_RATE = 0.2;
+/** Where random faults strike: every Flow API call (S3 has its own SDK retries and slow back-off). */
+const FLOW_OPERATIONS = [
+  'CreateWhatsAppFlow', 'UpdateWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow', 'DeprecateWhatsAppFlow',
+  'DeleteWhatsAppFlow', 'GetWhatsAppFlow', 'GetWhatsAppFlowPreview', 'ListWhatsAppFlows',
+];
+const REJECTED = flowJson(`${META_REJECTS}: Meta finds a problem the synth-time validator does not`);
+
+let double: SocialMessagingDouble;
+let handler: HandlerFunction;
+let variants: DeclaredFlow[];
+
+beforeAll(async () => {
+  // Every combination of the props a deploy may change: 2 names x 2 category sets x 3 JSONs x publish x 2 WABAs.
+  const all: Record<string, FlowVariant> = {};
+  for (const flowName of ['alpha', 'beta']) {
+    for (const categories of [[FlowCategory.OTHER], [FlowCategory.SIGN_UP, FlowCategory.SURVEY]]) {
+      for (const json of [flowJson('json A'), flowJson('json B'), REJECTED]) {
+        for (const publish of [false, true]) {
+          for (const waba of [WABA, OTHER_WABA]) {
+            all[`v${Object.keys(all).length}`] = { flowName, categories, json, publish, waba };
+          }
+        }
+      }
+    }
+  }
+  variants = Object.values(synthesizeFlows(all));
+  double = await startSocialMessagingDouble();
+  handler = new HandlerFunction(double.endpoint);
+});
+
+afterAll(async () => {
+  await handler.close();
+  await double.stop();
+});
+
+interface Figures {
+  sequences: number;
+  held: number;
+  operations: number;
+  failedOperations: number;
+  nameHeldFailures: number;
+  unexpectedFailures: number;
+  redeliveries: number;
+  faultsInjected: number;
+  afterApplyFaults: number;
+  orphans: number;
+  violations: string[];
+}
+
+/** One random stack life: deploys (some redelivered), then destroy. Returns what went wrong. */
+async function runSequence(index: number, afterApplyShare: number, figures: Figures): Promise<string[]> {
+  double.reset();
+  rejectMarkedFlowJson(double);
+  double.faults.randomly({ seed: SEED + index, rate: FAULT_RATE, operations: FLOW_OPERATIONS, afterApplyShare });
+  const random = mulberry32(SEED * 7 + index);
+  const stack = new FlowStack(double, handler, { budgetMs: 20_000 });
+  const everPublished = new Set<string>();
+  const violations: string[] = [];
+  const check = (what: string, problems: string[]) => problems.forEach(p => violations.push(`seq ${index} ${what}: ${p}`));
+  const notePublished = () => double.state.all().filter(f => f.status === 'PUBLISHED').forEach(f => everPublished.add(f.flowId));
+  const matches = (id: string, flow: DeclaredFlow) => mismatches(double, id, flow, everPublished.has(id));
+  const owned = () => leftovers(double, [stack.current?.physicalId]).map(f => `left behind: Flow ${f.flowId} ${f.status} in ${f.wabaId}`);
+
+  const steps = 1 + Math.floor(random() * 5);
+  for (let step = 0; step < steps; step++) {
+    const flow = variants[Math.floor(random() * variants.length)];
+    const before = stack.current;
+    // A deprecated Flow keeps its name, and names are unique in a WABA: such a deploy must fail.
+    const nameHeld = double.state.live(flow.variant.waba).some(f => f.name === flow.variant.flowName && f.flowId !== before?.physicalId);
+    const result = await stack.deploy(flow);
+    const what = `step ${step} (${before ? 'update' : 'create'} to ${describe(flow)})`;
+    figures.operations++;
+    notePublished();
+    if (result.ok) {
+      check(what, matches(stack.current!.physicalId, flow));
+      if (random() < 0.15) {
+        // The same event again, as when Lambda retries: same answer, nothing new.
+        figures.redeliveries++;
+        const again = await stack.delivery.invoke(result.invocations[0].event);
+        notePublished();
+        if (!again.ok) check(`${what} redelivered`, [`failed: ${again.error}`]);
+        else if (again.response.PhysicalResourceId !== stack.current!.physicalId) check(`${what} redelivered`, [`answered ${again.response.PhysicalResourceId}`]);
+        check(`${what} redelivered`, matches(stack.current!.physicalId, flow));
+      }
+    } else {
+      figures.failedOperations++;
+      if (nameHeld && flow.variant.json !== REJECTED) figures.nameHeldFailures++;
+      if (flow.variant.json !== REJECTED && !nameHeld) {
+        figures.unexpectedFailures++;
+        check(what, [`unexpected failure: ${result.invocations[0].error}`]);
+      }
+      if (before && !result.rollbackOk) check(what, [`rollback failed: ${result.invocations[1].error}`]);
+      if (before && result.rollbackOk) check(`${what} rolled back`, matches(stack.current!.physicalId, before.flow));
+    }
+    check(what, owned());
+  }
+
+  // `cdk destroy`, tried twice as a person would after a DELETE_FAILED.
+  for (let attempt = 0; attempt < 2 && stack.current; attempt++) await stack.destroy();
+  if (stack.current) check('destroy', [`failed: ${stack.delivery.invocations.at(-1)!.error}`]);
+  const orphans = activeFlows(double);
+  figures.orphans += orphans.length;
+  check('after destroy', orphans.map(f => `orphan: Flow ${f.flowId} ${f.status} in ${f.wabaId}`));
+
+  const calls = double.calls.all();
+  figures.faultsInjected += calls.filter(c => c.fault).length;
+  figures.afterApplyFaults += calls.filter(c => c.fault === 'after-apply').length;
+  return violations;
+}
+
+function describe(flow: DeclaredFlow): string {
+  const v = flow.variant;
+  const json = v.json === REJECTED ? 'rejected JSON' : `JSON ${v.json!.includes('json A') ? 'A' : 'B'}`;
+  return `${v.flowName} [${v.categories}] ${json}${v.publish ? ' published' : ''} in ${v.waba === WABA ? 'WABA 1' : 'WABA 2'}`;
+}
+
+/** Runs every sequence and prints the figures; `afterApplyShare` of the 5xx faults lose a response. */
+async function runAll(afterApplyShare: number): Promise<Figures> {
+  const figures: Figures = {
+    sequences: 0,
+    held: 0,
+    operations: 0,
+    failedOperations: 0,
+    nameHeldFailures: 0,
+    unexpectedFailures: 0,
+    redeliveries: 0,
+    faultsInjected: 0,
+    afterApplyFaults: 0,
+    orphans: 0,
+    violations: [],
+  };
+  for (let i = 0; i < SEQUENCES; i++) {
+    const violations = await runSequence(i, afterApplyShare, figures);
+    figures.sequences++;
+    if (violations.length === 0) figures.held++;
+    figures.violations.push(...violations);
+  }
+  const { violations, ...counts } = figures;
+  // The figures are part of the result: print them with every run.
+  process.stdout.write(`\nwire random test (seed ${SEED}, ${FAULT_RATE * 100}% faults, lost-response share ${afterApplyShare}): `
+    + `${JSON.stringify(counts)}\n${violations.slice(0, 10).map(v => `  ${v}\n`).join('')}`);
+  return figures;
+}
+
+function expectAllHeld(figures: Figures): void {
+  expect(figures.faultsInjected).toBeGreaterThan(100);
+  expect(figures.violations.slice(0, 10)).toEqual([]);
+  expect(figures.orphans).toBe(0);
+  expect(figures.held).toBe(SEQUENCES);
+}
+
+test(`${SEQUENCES} seeded random stack lives with ${FAULT_RATE * 100}% retryable faults keep the Flows in step`, async () => {
+  expectAllHeld(await runAll(0));
+}, 60_000);
+
+// Fails on two handler bugs (see lifecycle.test.ts): a Publish whose answer was lost is retried into a
+// ValidationException, and a Create adopted after a lost answer is not removed when Meta rejects its JSON.
+test.failing('the same, with 30% of the 5xx faults striking after the request was applied (lost responses)', async () => {
+  expectAllHeld(await runAll(0.3));
+}, 60_000);
