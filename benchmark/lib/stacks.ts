@@ -69,9 +69,12 @@ export interface SynthResult {
   readonly template: { Resources: Record<string, { Type: string; Properties?: any }> };
 }
 
-/** Builds and synthesizes one stack of `files.length` Flows into a fresh directory, and measures it. */
-export function synthFlowStack(kind: StackKind, files: string[]): SynthResult {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-synth-'));
+/**
+ * Builds and synthesizes one stack of `files.length` Flows, and measures it. Into a fresh directory, as in CI,
+ * or into `outdir` when given, where an earlier synth may have staged the assets already, as in a repeated `cdk synth`.
+ */
+export function synthFlowStack(kind: StackKind, files: string[], reusedOutdir?: string): SynthResult {
+  const outdir = reusedOutdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flow-synth-'));
   try {
     const start = process.hrtime.bigint();
     const app = new App({ outdir });
@@ -92,7 +95,7 @@ export function synthFlowStack(kind: StackKind, files: string[]): SynthResult {
       template,
     };
   } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+    if (!reusedOutdir) fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
