@@ -106,7 +106,7 @@ export class EventDelivery {
     const token = String(flow.properties.ServiceToken);
     return {
       ServiceToken: token,
-      // A real pre-signed URL's shape, so that a log that leaks it is caught.
+      // The framework hands its handler '...' here; the real URL's shape is stricter: a log that leaks it is caught.
       ResponseURL: `https://cloudformation-custom-resource-response-${REGION.replace(/-/g, '')}.s3.amazonaws.com/`
         + `${encodeURIComponent(`${this.stackId}|${logicalId}|${requestId}`)}?X-Amz-Algorithm=AWS4-HMAC-SHA256`
         + `&X-Amz-Date=20260101T000000Z&X-Amz-Expires=7200&X-Amz-Signature=${randomBytes(32).toString('hex')}`,
