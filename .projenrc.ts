@@ -60,6 +60,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  // The Python package is built with Debian's setuptools and wheel (see scripts/package-python.sh).
+  workflowBootstrapSteps: [{
+    name: 'Install Python packaging tools',
+    run: 'sudo apt-get update && sudo apt-get install -y --no-install-recommends python3-pip python3-setuptools python3-wheel',
+  }],
+
   publishToPypi: {
     distName: 'cdk-whatsapp-flows',
     module: 'cdk_whatsapp_flows',

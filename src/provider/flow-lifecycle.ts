@@ -15,7 +15,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FlowAttribute, FlowAttributes, FlowRemovalPolicy, FlowResourceProperties } from './contract';
 import { FlowFailure, rejectedFlowJson } from './failure';
-import { RetryBudgetExhausted, withRetry } from './retry';
+import { isRetryable, RetryBudgetExhausted, withRetry } from './retry';
 import { wabaIdOf } from './waba';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -101,6 +101,8 @@ export class FlowLifecycle {
   private async create(desired: DesiredFlow): Promise<FlowHandlerResponse> {
     const flowJson = desired.json ? await this.readJson(desired) : undefined;
     let created;
+    // A Create that failed with a retryable error may still have made the Flow (its response was lost).
+    let attemptMayHaveApplied = false;
     try {
       created = await this.call('CreateWhatsAppFlow', (client) => client.send(new CreateWhatsAppFlowCommand({
         id: desired.wabaId,
@@ -109,9 +111,12 @@ export class FlowLifecycle {
         flowJson,
         publish: desired.publish || undefined,
         cloneFlowId: desired.cloneFlowId,
-      })));
+      })).catch((error) => {
+        attemptMayHaveApplied ||= isRetryable(error);
+        throw error;
+      }));
     } catch (error) {
-      return this.recoverFailedCreate(desired, error);
+      return this.recoverFailedCreate(desired, error, attemptMayHaveApplied);
     }
     const flowId = created.flowId;
     if (!flowId) throw new FlowFailure(`CreateWhatsAppFlow returned no flow id for '${desired.flowName}'. Deploy again.`);
@@ -130,9 +135,10 @@ export class FlowLifecycle {
 
   /**
    * A Create can fail after Meta made the Flow: the event was delivered twice, or a response was lost.
-   * Flow names are unique in a WABA, so the name finds it.
+   * Flow names are unique in a WABA, so the name finds it. A Flow that one of this invocation's own attempts
+   * made is removed if the Create still fails; one found otherwise (a repeated delivery) is never removed.
    */
-  private async recoverFailedCreate(desired: DesiredFlow, error: unknown): Promise<FlowHandlerResponse> {
+  private async recoverFailedCreate(desired: DesiredFlow, error: unknown, madeByThisCreate: boolean): Promise<FlowHandlerResponse> {
     const existing = await this.findByName(desired).catch(() => undefined);
     if (!existing?.flowId) throw error;
     if (error instanceof RetryBudgetExhausted) {
@@ -144,10 +150,15 @@ export class FlowLifecycle {
       + 'adopting it (a repeated Create, or a Flow made outside this stack)');
     const status = existing.flowStatus ?? 'DRAFT';
     const isDraft = status === 'DRAFT';
-    const flow = await this.describe(desired.wabaId, existing.flowId);
-    return this.converge(existing.flowId, desired, { status, previewUrl: flow.previewUrl }, {
-      categories: isDraft && !sameCategories(existing.flowCategories ?? [], desired.categories) ? desired.categories : undefined,
-    }, isDraft && desired.json !== undefined);
+    try {
+      const flow = await this.describe(desired.wabaId, existing.flowId);
+      return await this.converge(existing.flowId, desired, { status, previewUrl: flow.previewUrl }, {
+        categories: isDraft && !sameCategories(existing.flowCategories ?? [], desired.categories) ? desired.categories : undefined,
+      }, isDraft && desired.json !== undefined);
+    } catch (convergeError) {
+      if (madeByThisCreate) await this.removeAfterFailedCreate(desired.wabaId, existing.flowId);
+      throw convergeError;
+    }
   }
 
   private async findByName(desired: DesiredFlow): Promise<MetaFlowSummary | undefined> {
@@ -234,7 +245,8 @@ export class FlowLifecycle {
       }
     }
     if (desired.publish && status === 'DRAFT') {
-      await this.call('PublishWhatsAppFlow', (client) => client.send(new PublishWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
+      await this.callReaching('PUBLISHED', desired.wabaId, flowId, 'PublishWhatsAppFlow',
+        (client) => client.send(new PublishWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
       this.deps.log(`Flow ${flowId}: DRAFT -> PUBLISHED`);
       status = 'PUBLISHED';
     } else if (desired.publish && status !== 'PUBLISHED') {
@@ -265,7 +277,8 @@ export class FlowLifecycle {
         await this.call('DeleteWhatsAppFlow', (client) => client.send(new DeleteWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
         this.deps.log(`Flow ${flowId}: DRAFT -> deleted`);
       } else if (status === 'PUBLISHED') {
-        await this.call('DeprecateWhatsAppFlow', (client) => client.send(new DeprecateWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
+        await this.callReaching('DEPRECATED', desired.wabaId, flowId, 'DeprecateWhatsAppFlow',
+          (client) => client.send(new DeprecateWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
         this.deps.log(`Flow ${flowId}: PUBLISHED -> DEPRECATED`);
       } else if (status === 'DEPRECATED') {
         this.deps.log(`Flow ${flowId} is already DEPRECATED`);
@@ -278,6 +291,27 @@ export class FlowLifecycle {
       this.deps.log(`Flow ${flowId} is already gone`);
     }
     return gone;
+  }
+
+  /**
+   * Publish and deprecate are one-way: when a retried attempt is refused because an earlier attempt got through
+   * (its response was lost), the Flow is already where it should be.
+   */
+  private async callReaching<Output>(
+    target: string,
+    wabaId: string,
+    flowId: string,
+    operation: string,
+    send: (client: SocialMessagingClient) => Promise<Output>,
+  ): Promise<void> {
+    try {
+      await this.call(operation, send);
+    } catch (error) {
+      if (error instanceof RetryBudgetExhausted) throw error;
+      const status = await this.describe(wabaId, flowId, false).then((flow) => flow.status, () => undefined);
+      if (status !== target) throw error;
+      this.deps.log(`${operation}: Flow ${flowId} is already ${target}`);
+    }
   }
 
   /** One read for the status and the preview URL (the preview call only when the Flow lacks one). */

@@ -206,6 +206,33 @@ describe('Create', () => {
     expect(response.Data.FlowStatus).toEqual('PUBLISHED');
   });
 
+  test('a Flow that a lost Create response made is removed when the adopted Flow then fails', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand)
+      .rejectsOnce(error(InternalServiceException, 'lost'))
+      .rejects(error(ValidationException, 'name already exists'));
+    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
+      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
+    });
+    flowStatus('DRAFT');
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: ['Invalid screen'] });
+    socialMessaging.on(DeleteWhatsAppFlowCommand).resolves({});
+
+    await expect(handler(createEvent(), context())).rejects.toThrow(/Invalid screen/);
+    expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input.flowId).toEqual(FLOW_ID);
+  });
+
+  test('a Flow adopted from a repeated delivery is never removed when the Create fails', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ValidationException, 'name already exists'));
+    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
+      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
+    });
+    flowStatus('DRAFT');
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: ['Invalid screen'] });
+
+    await expect(handler(createEvent(), context())).rejects.toThrow(/Invalid screen/);
+    expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)).toHaveLength(0);
+  });
+
   test('a Create rejected for another reason fails with the service message and a next step', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(AccessDeniedException, 'User is not authorized'));
     socialMessaging.on(ListWhatsAppFlowsCommand).resolves({ flows: [] });
@@ -332,6 +359,24 @@ describe('Update', () => {
     expect(response).toEqual({ PhysicalResourceId: FLOW_ID, Data: { FlowId: FLOW_ID, FlowStatus: 'PUBLISHED', PreviewUrl: PREVIEW_URL } });
   });
 
+  test('a Publish refused because a lost attempt already published the Flow succeeds', async () => {
+    socialMessaging.on(GetWhatsAppFlowCommand)
+      .resolvesOnce({ flowId: FLOW_ID, flowStatus: 'DRAFT', preview: { previewUrl: PREVIEW_URL, expiresAt: 'x' } })
+      .resolves({ flowId: FLOW_ID, flowStatus: 'PUBLISHED' });
+    socialMessaging.on(PublishWhatsAppFlowCommand)
+      .rejectsOnce(error(InternalServiceException, 'lost'))
+      .rejects(error(ValidationException, 'only a DRAFT flow can be published'));
+
+    const response = await handler(updateEvent(properties({ Publish: 'true' }), old), context());
+    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+  });
+
+  test('a Publish refused while the Flow is still a draft fails', async () => {
+    flowStatus('DRAFT');
+    socialMessaging.on(PublishWhatsAppFlowCommand).rejects(error(ValidationException, 'Flow JSON has errors'));
+    await expect(handler(updateEvent(properties({ Publish: 'true' }), old), context())).rejects.toThrow(/Flow JSON has errors/);
+  });
+
   test('publish turned on for a draft publishes it', async () => {
     flowStatus('DRAFT');
     await handler(updateEvent(properties({ Publish: 'true' }), old), context());
@@ -418,6 +463,16 @@ describe('Delete', () => {
     flowStatus('PUBLISHED');
     await handler(deleteEvent(), context());
     expect(mutatingCalls()).toEqual(['DeprecateWhatsAppFlowCommand']);
+  });
+
+  test('a Deprecate refused because a lost attempt already deprecated the Flow succeeds', async () => {
+    socialMessaging.on(GetWhatsAppFlowCommand)
+      .resolvesOnce({ flowId: FLOW_ID, flowStatus: 'PUBLISHED' })
+      .resolves({ flowId: FLOW_ID, flowStatus: 'DEPRECATED' });
+    socialMessaging.on(DeprecateWhatsAppFlowCommand)
+      .rejectsOnce(error(DependencyException, 'lost'))
+      .rejects(error(ValidationException, 'only a PUBLISHED flow can be deprecated'));
+    await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
   });
 
   test('a DEPRECATED Flow needs nothing', async () => {

@@ -324,9 +324,8 @@ describe('a response lost after the service acted, then a retry', () => {
     expect(ids(double.state.live())).toEqual([]);
   });
 
-  // BUG: the retried Publish gets "Flow … is PUBLISHED; only a DRAFT flow can be published" (ValidationException)
-  // and the update fails although the Flow is published with the new JSON; a rollback through Publish fails alike.
-  test.failing('PublishWhatsAppFlow: the update succeeds, published with the new JSON', async () => {
+  // The retried Publish is refused ("only a DRAFT flow can be published"): the Flow is already published.
+  test('PublishWhatsAppFlow: the update succeeds, published with the new JSON', async () => {
     const stack = await deployed(flows.published);
     double.faults.script('PublishWhatsAppFlow', [LOST]);
     const result = await stack.deploy(flows.publishedV2);
@@ -335,8 +334,8 @@ describe('a response lost after the service acted, then a retry', () => {
     expect(mismatches(double, stack.current!.physicalId, flows.publishedV2)).toEqual([]);
   });
 
-  // BUG: the retried Deprecate gets "only a PUBLISHED flow can be deprecated" (ValidationException): DELETE_FAILED.
-  test.failing('DeprecateWhatsAppFlow: the delete succeeds', async () => {
+  // The retried Deprecate is refused ("only a PUBLISHED flow can be deprecated"): the Flow is already deprecated.
+  test('DeprecateWhatsAppFlow: the delete succeeds', async () => {
     const stack = await deployed(flows.published);
     double.faults.script('DeprecateWhatsAppFlow', [LOST]);
     const deleted = await stack.destroy();
@@ -345,9 +344,9 @@ describe('a response lost after the service acted, then a retry', () => {
     expect(ids(activeFlows(double))).toEqual([]);
   });
 
-  // BUG: the retried Create adopts the Flow its first attempt made; when Meta then rejects the JSON the handler
-  // fails without removing it, and CloudFormation sends no Delete for a failed Create: an orphan draft.
-  test.failing('CreateWhatsAppFlow, then Meta rejects the JSON: the Create fails and leaves nothing behind', async () => {
+  // The retried Create adopts the Flow its first attempt made; when Meta then rejects the JSON, that Flow goes too,
+  // since CloudFormation sends no Delete for a failed Create.
+  test('CreateWhatsAppFlow, then Meta rejects the JSON: the Create fails and leaves nothing behind', async () => {
     rejectMarkedFlowJson(double);
     double.faults.script('CreateWhatsAppFlow', [LOST]);
     const result = await newStack().deploy(flows.rejected);
