@@ -15,7 +15,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FlowAttribute, FlowAttributes, FlowRemovalPolicy, FlowResourceProperties } from './contract';
 import { FlowFailure, rejectedFlowJson } from './failure';
-import { isRetryable, RetryBudgetExhausted, withRetry } from './retry';
+import { mayHaveApplied, RetryBudgetExhausted, withRetry } from './retry';
 import { wabaIdOf } from './waba';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -112,7 +112,7 @@ export class FlowLifecycle {
         publish: desired.publish || undefined,
         cloneFlowId: desired.cloneFlowId,
       })).catch((error) => {
-        attemptMayHaveApplied ||= isRetryable(error);
+        attemptMayHaveApplied ||= mayHaveApplied(error);
         throw error;
       }));
     } catch (error) {
@@ -143,7 +143,7 @@ export class FlowLifecycle {
     if (!existing?.flowId) throw error;
     if (error instanceof RetryBudgetExhausted) {
       // Retries ran out, yet one attempt got through: remove it so the failure leaves nothing behind.
-      await this.removeAfterFailedCreate(desired.wabaId, existing.flowId);
+      if (madeByThisCreate) await this.removeAfterFailedCreate(desired.wabaId, existing.flowId);
       throw error;
     }
     this.deps.log(`Flow '${desired.flowName}' already exists as ${existing.flowId} (${existing.flowStatus}): `

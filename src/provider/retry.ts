@@ -12,6 +12,13 @@ const RETRYABLE_ERRORS = new Set([
 ]);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 
+const THROTTLING_ERRORS = new Set(['ThrottledRequestException', 'ThrottlingException', 'TooManyRequestsException']);
+
+/** A retryable error that the service may have raised after acting on the request: a lost response. */
+export function mayHaveApplied(error: unknown): boolean {
+  return isRetryable(error) && !THROTTLING_ERRORS.has((error as Error).name);
+}
+
 export function isRetryable(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   if (!e || typeof e !== 'object') return false;

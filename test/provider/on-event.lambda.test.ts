@@ -257,6 +257,17 @@ describe('Create', () => {
     expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input.flowId).toEqual(FLOW_ID);
   });
 
+  test('throttled until the budget runs out: a Flow of that name is not ours to remove (throttled requests never apply)', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
+      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
+    });
+    process.env.RETRY_BASE_DELAY_MS = '100';
+
+    await expect(handler(createEvent(), context(2_000))).rejects.toThrow(/ThrottledRequestException/);
+    expect(mutatingCalls().filter((name) => name !== 'CreateWhatsAppFlowCommand')).toEqual([]);
+  });
+
   test.each([
     ['ThrottledRequestException', ThrottledRequestException],
     ['InternalServiceException', InternalServiceException],
