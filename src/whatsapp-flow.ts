@@ -6,7 +6,8 @@ import { FlowJson, FlowJsonConfig } from './flow-json';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './provider/contract';
 import { isWabaArn, isWabaIdOrArn } from './provider/waba';
 import { WhatsAppFlowProvider } from './provider/whatsapp-flow-provider';
-import { FlowJsonProblem, FlowJsonValidator } from './validator';
+import { FlowJsonValidator } from './validator';
+import { formatProblem } from './validator/format';
 
 const MAX_FLOW_NAME_LENGTH = 200;
 
@@ -172,7 +173,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
   constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
     super(scope, id);
     this.checkProps(props);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    const retain = (props.removalPolicy ?? RemovalPolicy.DESTROY) !== RemovalPolicy.DESTROY;
 
     this.whatsAppBusinessAccountId = props.whatsAppBusinessAccountId;
     this.whatsAppBusinessAccountArn = wabaArnOf(this, props.whatsAppBusinessAccountId);
@@ -189,7 +190,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       FlowJsonKey: flowJson?.objectKey,
       Publish: props.publish ? 'true' : 'false',
       CloneFlowId: props.cloneFlowId,
-      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain',
+      RemovalPolicy: retain ? 'retain' : 'destroy',
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -197,7 +198,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       properties: properties as unknown as Record<string, unknown>,
       // A stuck deploy fails after this long instead of CloudFormation's one hour.
       serviceTimeout: Duration.minutes(10),
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.flowId = resource.ref;
@@ -241,15 +242,14 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     const config = flowJson.bind(this, { grantee: provider.handler });
     const result = FlowJsonValidator.validateText(config.text);
     const errors = validate ? result.errors : result.errors.filter((e) => HARD_LIMIT_CODES.includes(e.code));
-    const line = (p: FlowJsonProblem) => `${config.source}:${p.path}  ${p.code}  ${p.message}`;
     if (errors.length) {
       throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} has ${errors.length} error(s):\n`
-        + errors.map((e) => `  ${line(e)}`).join('\n')
+        + errors.map((e) => `  ${formatProblem(config.source, e)}`).join('\n')
         + '\nFix the Flow JSON and synthesize again (`npx whatsapp-flow validate <file>` checks it on its own).');
     }
     if (validate) {
       for (const warning of result.warnings) {
-        Annotations.of(this).addWarningV2(`cdk-whatsapp-flows:${warning.code}`, line(warning));
+        Annotations.of(this).addWarningV2(`cdk-whatsapp-flows:${warning.code}`, formatProblem(config.source, warning));
       }
     }
     return config;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import { FlowJsonProblem, FlowJsonValidator } from '../validator';
+import { formatProblem } from '../validator/format';
 
 /** Where the command reads files and writes lines; tests pass their own. */
 export interface CliIo {
@@ -78,8 +79,8 @@ export function run(argv: string[], io: CliIo): number {
 
 function printText(reports: FileReport[], io: CliIo): void {
   for (const report of reports) {
-    for (const problem of report.errors) io.stdout(`${report.file}:${problem.path}  ${problem.code}  ${problem.message}`);
-    for (const problem of report.warnings) io.stdout(`${report.file}:${problem.path}  warning ${problem.code}  ${problem.message}`);
+    for (const problem of report.errors) io.stdout(formatProblem(report.file, problem));
+    for (const problem of report.warnings) io.stdout(formatProblem(report.file, problem, 'warning'));
   }
   const errors = sum(reports.map(r => r.errors.length));
   const warnings = sum(reports.map(r => r.warnings.length));
