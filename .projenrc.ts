@@ -23,6 +23,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-socialmessaging@^3.1069.0',
     '@aws-sdk/client-s3@^3.1069.0',
+    // Bundled into the endpoint and events functions.
+    '@aws-sdk/client-eventbridge@^3.1069.0',
+    '@aws-sdk/client-kms@^3.1069.0',
+    '@aws-sdk/client-lambda@^3.1069.0',
+    '@aws-sdk/client-secrets-manager@^3.1069.0',
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4',
     'esbuild',
