@@ -77,9 +77,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
-// The handler's SDK clients are bundled into its asset, so they are devDependencies of the library.
+// Code that runs in Lambda bundles its SDK clients, so they are devDependencies of the library: the shared
+// handler plumbing, each capability's lifecycle (`*-lifecycle.ts`) and function code (`runtime/`, `*.lambda.ts`).
 project.eslint?.addOverride({
-  files: ['src/provider/**/*.ts'],
+  files: ['src/provider/**/*.ts', 'src/**/*-lifecycle.ts', 'src/**/runtime/**/*.ts', 'src/**/*.lambda.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 

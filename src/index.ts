@@ -1,4 +1,4 @@
-export * from './flow-category';
-export * from './flow-json';
-export * from './whatsapp-flow';
+export * from './flow/flow-category';
+export * from './flow/flow-json';
+export * from './flow/whatsapp-flow';
 export * from './validator';

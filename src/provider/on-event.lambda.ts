@@ -2,7 +2,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { failureReason } from './failure';
-import { FlowHandlerResponse, FlowLifecycle } from './flow-lifecycle';
+import { FlowHandlerResponse, FlowLifecycle } from '../flow/flow-lifecycle';
 
 /** Used when there is no Lambda context, as when the handler runs outside Lambda. */
 const DEFAULT_BUDGET_MS = 5 * 60_000;

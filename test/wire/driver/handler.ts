@@ -37,7 +37,7 @@ function newestSource(dir: string): number {
 }
 
 function isStale(): boolean {
-  return !fs.existsSync(HANDLER_ASSET) || fs.statSync(HANDLER_ASSET).mtimeMs < newestSource(path.join(ROOT, 'src/provider'));
+  return !fs.existsSync(HANDLER_ASSET) || fs.statSync(HANDLER_ASSET).mtimeMs < newestSource(path.join(ROOT, 'src'));
 }
 
 /**

@@ -14,9 +14,9 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FlowAttribute, FlowAttributes, FlowRemovalPolicy, FlowResourceProperties } from './contract';
-import { FlowFailure, rejectedFlowJson } from './failure';
-import { mayHaveApplied, RetryBudgetExhausted, withRetry } from './retry';
-import { wabaIdOf } from './waba';
+import { FlowFailure, rejectedFlowJson } from '../provider/failure';
+import { mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
+import { wabaIdOf } from '../provider/waba';
 
 /** What the Provider framework expects back from `onEvent`. */
 export interface FlowHandlerResponse {

@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { FlowCategory } from './flow-category';
 import { FlowJson, FlowJsonConfig } from './flow-json';
-import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './provider/contract';
-import { isWabaArn, isWabaIdOrArn } from './provider/waba';
-import { WhatsAppFlowProvider } from './provider/whatsapp-flow-provider';
-import { FlowJsonValidator } from './validator';
-import { formatProblem } from './validator/format';
+import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
+import { isWabaArn, isWabaIdOrArn } from '../provider/waba';
+import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
+import { FlowJsonValidator } from '../validator';
+import { formatProblem } from '../validator/format';
 
 const MAX_FLOW_NAME_LENGTH = 200;
 

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FlowResourceProperties } from '../../src/provider/contract';
+import { FlowResourceProperties } from '../../src/flow/contract';
 import { handler } from '../../src/provider/on-event.lambda';
 
 const socialMessaging = mockClient(SocialMessagingClient);

@@ -4,11 +4,11 @@ import * as path from 'path';
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../src';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
-const FEEDBACK_JSON = path.join(__dirname, '..', 'examples', 'flows', 'customer-feedback.json');
-const BOOKING_JSON = path.join(__dirname, '..', 'examples', 'flows', 'appointment-booking.json');
+const FEEDBACK_JSON = path.join(__dirname, '..', '..', 'examples', 'flows', 'customer-feedback.json');
+const BOOKING_JSON = path.join(__dirname, '..', '..', 'examples', 'flows', 'appointment-booking.json');
 
 const FLOW_ACTIONS = [
   'social-messaging:CreateWhatsAppFlow',
@@ -173,7 +173,7 @@ describe('WhatsAppFlow', () => {
     });
     template.resourceCountIs('AWS::Logs::LogGroup', 2);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    const bundle = fs.readFileSync(path.join(__dirname, '..', 'assets', 'provider', 'on-event.lambda', 'index.js'), 'utf-8');
+    const bundle = fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'provider', 'on-event.lambda', 'index.js'), 'utf-8');
     expect(bundle).toContain('CreateWhatsAppFlow');
   });
 
