@@ -24,6 +24,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-socialmessaging@^3.1069.0',
     '@aws-sdk/client-s3@^3.1069.0',
     // Bundled into the endpoint and events functions.
+    '@aws-sdk/client-cloudformation@^3.1069.0',
     '@aws-sdk/client-eventbridge@^3.1069.0',
     '@aws-sdk/client-kms@^3.1069.0',
     '@aws-sdk/client-lambda@^3.1069.0',
