@@ -81,16 +81,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Code that runs in Lambda bundles its SDK clients, so they are devDependencies of the library: the shared
 // handler plumbing, each capability's lifecycle (`*-lifecycle.ts`) and function code (`runtime/`, `*.lambda.ts`).
 project.eslint?.addOverride({
-  files: ['src/provider/**/*.ts', 'src/**/*-lifecycle.ts', 'src/**/runtime/**/*.ts', 'src/**/*.lambda.ts'],
+  files: ['src/provider/**/*.ts', 'src/**/*-lifecycle.ts', 'src/**/runtime/**/*.ts', 'src/**/*.lambda.ts',
+    'src/events/parse.ts', 'src/events/publish.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
 // A small handler loads fast: minify, and prefer the SDK's ES modules so that esbuild can tree-shake them.
-const HANDLER_ENTRY = 'src/provider/on-event.lambda.ts';
-const bundleHandler = project.tasks.tryFind('bundle:provider/on-event.lambda')!;
-bundleHandler.reset(['esbuild --bundle', HANDLER_ENTRY, '--target=node22 --platform=node',
-  '--outfile=assets/provider/on-event.lambda/index.js --tsconfig=tsconfig.dev.json',
-  '--minify --main-fields=module,main --legal-comments=none'].join(' '));
+function minifyBundle(entry: string): void {
+  const name = entry.replace(/^src\//, '').replace(/\.ts$/, '');
+  project.tasks.tryFind(`bundle:${name}`)!.reset(['esbuild --bundle', entry, '--target=node22 --platform=node',
+    `--outfile=assets/${name}/index.js --tsconfig=tsconfig.dev.json`,
+    '--minify --main-fields=module,main --legal-comments=none'].join(' '));
+}
+minifyBundle('src/provider/on-event.lambda.ts');
+minifyBundle('src/events/flow-events.lambda.ts');
 
 // Tests synthesize stacks that point at the handler asset, so it is built first.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
@@ -116,6 +120,7 @@ project.addTask('benchmark', {
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/performance.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/validate.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-events.ts' },
   ],
 });
 

@@ -238,7 +238,7 @@ class MessageReader {
   }
 
   private push<T extends FlowEventDetailType>(detailType: T, detail: FlowEventDetails[T], time: Date, resources: Array<string | undefined>): void {
-    const complete = dropUndefined({ ...detail, timestamp: time.toISOString() }) as FlowEventDetails[T];
+    const complete = dropUndefined({ ...detail, timestamp: time.toISOString() }) as unknown as FlowEventDetails[T];
     this.events.push({ detailType, detail: complete, time, resources: resources.filter((r): r is string => !!r) });
   }
 }
