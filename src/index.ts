@@ -2,3 +2,4 @@ export * from './flow/flow-category';
 export * from './flow/flow-json';
 export * from './flow/whatsapp-flow';
 export * from './validator';
+export * from './events';

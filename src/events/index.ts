@@ -1,0 +1,2 @@
+export * from './whatsapp-flow-events';
+export { FlowEventDetailType } from './contract';
