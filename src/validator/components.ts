@@ -1,9 +1,10 @@
 /**
  * What Meta's Flow JSON reference says about each component, as data.
  *
- * Sources: developers.facebook.com "Flow JSON components", "Media upload components" and the Flows changelog.
- * Allowed properties are listed generously (a missed optional property would reject a valid flow); required
- * properties, version gates and hard limits are listed strictly.
+ * Sources (developers.facebook.com/docs/whatsapp/flows/reference/…): "Flow JSON components" (components/),
+ * "Media upload components" (media_upload/), "Flow JSON" § Actions (flowjson/#actions) and the Flows changelog
+ * (changelogs/). Allowed properties are listed generously (a missed optional property would reject a valid flow);
+ * required properties, version gates and hard limits are listed strictly.
  */
 export type ActionName = 'navigate' | 'complete' | 'data_exchange' | 'update_data' | 'open_url';
 
@@ -13,6 +14,7 @@ export interface ActionSpec {
   readonly optional: readonly string[];
 }
 
+/** Flow JSON § Actions: navigate, complete, data_exchange (all versions); update_data and open_url (6.0). */
 export const ACTIONS: Record<ActionName, ActionSpec> = {
   navigate: { required: ['next'], optional: ['payload'] },
   complete: { required: [], optional: ['payload'] },
@@ -20,6 +22,14 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   update_data: { minVersion: '6.0', required: [], optional: ['payload'] },
   open_url: { minVersion: '6.0', required: ['url'], optional: [] },
 };
+
+/** The action properties a component or item may have. */
+export const ACTION_PROPERTIES = ['on-click-action', 'on-select-action', 'on-unselect-action'] as const;
+
+export interface ItemCount {
+  readonly min: number;
+  readonly max: number;
+}
 
 export interface ComponentSpec {
   /** The first Flow JSON version that has this component. */
@@ -30,19 +40,37 @@ export interface ComponentSpec {
   readonly propertyVersions?: Readonly<Record<string, string>>;
   /** Action properties and the actions each accepts. */
   readonly actions?: Readonly<Record<string, readonly ActionName[]>>;
+  /** Action properties that the items of `itemsProperty` may carry, and the actions each accepts. */
+  readonly itemActions?: Readonly<Record<string, readonly ActionName[]>>;
   /** Hard limit on how many of this component a screen may show. */
   readonly perScreenMax?: number;
   /** The property holding a list whose items need unique, non-empty ids. */
   readonly itemsProperty?: string;
+  /** How many items a literal list property may hold (the list property: data-source, list-items, images). */
+  readonly itemCount?: Readonly<Record<string, ItemCount>>;
   /** Character limits Meta documents but does not strictly enforce: warnings. */
   readonly softTextLimits?: Readonly<Record<string, number>>;
+  /** Properties whose value is restricted to a list of strings. */
+  readonly enumValues?: Readonly<Record<string, readonly string[]>>;
+  /** The type of value the component contributes to `${form.name}`, for the data model rules. */
+  readonly valueType?: ValueType;
 }
 
-const LINK_ACTIONS: readonly ActionName[] = ['navigate', 'data_exchange', 'open_url'];
+export type ValueType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'media';
+
+const LINK_ACTIONS: readonly ActionName[] = ['navigate', 'data_exchange', 'open_url', 'update_data'];
+/** Components reference, CheckboxGroup / RadioButtonsGroup / Dropdown / ChipsSelector: on-select-action takes
+ * data_exchange and (6.0) update_data; on-unselect-action (6.0) takes update_data. */
 const SELECT_ACTIONS: readonly ActionName[] = ['data_exchange', 'update_data'];
 const UNSELECT_ACTIONS: readonly ActionName[] = ['update_data'];
 const FORM_FIELD = ['visible', 'enabled', 'required', 'init-value', 'error-message', 'helper-text', 'description'];
-const TEXT = ['visible', 'font-weight', 'strikethrough'];
+const TEXT = ['visible', 'font-weight', 'strikethrough', 'text-align'];
+/** Components reference: `label-variant` ("large"), Flow JSON 7.0, on the labelled inputs. */
+const LABEL_VARIANT = { 'label-variant': '7.0' } as const;
+const LABEL_VARIANT_VALUES = { 'label-variant': ['large'] } as const;
+/** Components reference, data-source: "Min 1, Max 20" options (RadioButtonsGroup, CheckboxGroup, ChipsSelector);
+ * Dropdown: up to 200 options (100 with images). */
+const OPTIONS_1_TO_20: ItemCount = { min: 1, max: 20 };
 
 export const COMPONENTS: Record<string, ComponentSpec> = {
   TextHeading: { required: ['text'], optional: TEXT, softTextLimits: { text: 80 } },
@@ -62,45 +90,67 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   RichText: { minVersion: '5.1', required: ['text'], optional: ['visible'] },
   TextInput: {
     required: ['name', 'label'],
-    optional: [...FORM_FIELD, 'input-type', 'pattern', 'min-chars', 'max-chars'],
-    propertyVersions: { pattern: '6.2' },
+    optional: [...FORM_FIELD, 'input-type', 'pattern', 'min-chars', 'max-chars', 'label-variant'],
+    propertyVersions: { pattern: '6.2', ...LABEL_VARIANT },
+    enumValues: { ...LABEL_VARIANT_VALUES, 'input-type': ['text', 'number', 'email', 'password', 'passcode', 'phone'] },
     softTextLimits: { 'label': 20, 'helper-text': 80, 'error-message': 30 },
+    valueType: 'string',
   },
   TextArea: {
     required: ['name', 'label'],
-    optional: [...FORM_FIELD, 'max-length'],
+    optional: [...FORM_FIELD, 'max-length', 'label-variant'],
+    propertyVersions: LABEL_VARIANT,
+    enumValues: LABEL_VARIANT_VALUES,
     softTextLimits: { 'label': 20, 'helper-text': 80 },
+    valueType: 'string',
   },
   CheckboxGroup: {
     required: ['name', 'label', 'data-source'],
-    optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'media-size', 'on-select-action', 'on-unselect-action'],
-    propertyVersions: { 'on-unselect-action': '6.0' },
+    optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'media-size', 'on-select-action', 'on-unselect-action', 'label-variant'],
+    propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
+    enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
+    itemCount: { 'data-source': OPTIONS_1_TO_20 },
     softTextLimits: { label: 30 },
+    valueType: 'array',
   },
   RadioButtonsGroup: {
     required: ['name', 'label', 'data-source'],
-    optional: [...FORM_FIELD, 'media-size', 'on-select-action', 'on-unselect-action'],
-    propertyVersions: { 'on-unselect-action': '6.0' },
+    optional: [...FORM_FIELD, 'media-size', 'on-select-action', 'on-unselect-action', 'label-variant'],
+    propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
+    enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
+    itemCount: { 'data-source': OPTIONS_1_TO_20 },
     softTextLimits: { label: 30 },
+    valueType: 'string',
   },
   Dropdown: {
     required: ['name', 'label', 'data-source'],
-    optional: [...FORM_FIELD, 'on-select-action', 'on-unselect-action'],
-    propertyVersions: { 'on-unselect-action': '6.0' },
+    optional: [...FORM_FIELD, 'on-select-action', 'on-unselect-action', 'label-variant'],
+    propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
+    enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
+    itemCount: { 'data-source': { min: 1, max: 200 } },
     softTextLimits: { label: 20 },
+    valueType: 'string',
   },
   ChipsSelector: {
     minVersion: '6.3',
     required: ['name', 'label', 'data-source'],
-    optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'on-select-action', 'on-unselect-action'],
+    optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'on-select-action', 'on-unselect-action', 'label-variant'],
+    propertyVersions: LABEL_VARIANT,
+    enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
+    itemCount: { 'data-source': OPTIONS_1_TO_20 },
+    valueType: 'array',
   },
   Footer: {
     required: ['label', 'on-click-action'],
@@ -111,10 +161,12 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   },
   OptIn: {
     required: ['name', 'label'],
-    optional: ['required', 'visible', 'init-value', 'on-click-action'],
-    actions: { 'on-click-action': LINK_ACTIONS },
+    optional: ['required', 'visible', 'init-value', 'on-click-action', 'on-select-action', 'on-unselect-action'],
+    propertyVersions: { 'on-select-action': '6.0', 'on-unselect-action': '6.0' },
+    actions: { 'on-click-action': LINK_ACTIONS, 'on-select-action': UNSELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     perScreenMax: 5,
     softTextLimits: { label: 120 },
+    valueType: 'boolean',
   },
   EmbeddedLink: {
     required: ['text', 'on-click-action'],
@@ -125,45 +177,61 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   },
   DatePicker: {
     required: ['name', 'label'],
-    optional: [...FORM_FIELD, 'min-date', 'max-date', 'unavailable-dates', 'on-select-action'],
+    optional: [...FORM_FIELD, 'min-date', 'max-date', 'unavailable-dates', 'on-select-action', 'label-variant'],
+    propertyVersions: LABEL_VARIANT,
+    enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': ['data_exchange'] },
     softTextLimits: { 'label': 40, 'helper-text': 80, 'error-message': 80 },
+    valueType: 'string',
   },
   CalendarPicker: {
     minVersion: '6.1',
     required: ['name', 'label'],
-    optional: [...FORM_FIELD, 'title', 'mode', 'min-date', 'max-date', 'unavailable-dates', 'include-days', 'min-days', 'max-days', 'on-select-action'],
+    optional: [...FORM_FIELD, 'title', 'mode', 'min-date', 'max-date', 'unavailable-dates', 'include-days', 'min-days', 'max-days', 'on-select-action', 'label-variant'],
+    propertyVersions: LABEL_VARIANT,
+    enumValues: { ...LABEL_VARIANT_VALUES, mode: ['single', 'range'] },
     actions: { 'on-select-action': ['data_exchange'] },
     softTextLimits: { 'title': 80, 'description': 300, 'label': 40, 'helper-text': 80, 'error-message': 80 },
   },
   Image: {
     required: ['src'],
     optional: ['width', 'height', 'scale-type', 'aspect-ratio', 'alt-text', 'visible'],
+    enumValues: { 'scale-type': ['cover', 'contain'] },
     perScreenMax: 3,
   },
+  /** Components reference, ImageCarousel (7.1): 1 to 3 images. */
   ImageCarousel: {
     minVersion: '7.1',
     required: ['images'],
     optional: ['aspect-ratio', 'scale-type', 'visible'],
+    enumValues: { 'scale-type': ['cover', 'contain'] },
+    itemCount: { images: { min: 1, max: 3 } },
   },
+  /** Components reference, NavigationList (6.2): 1 to 20 list-items; the action on the list or on its items. */
   NavigationList: {
     minVersion: '6.2',
     required: ['name', 'list-items'],
     optional: ['label', 'description', 'media-size', 'visible', 'on-click-action'],
     actions: { 'on-click-action': ['navigate', 'data_exchange'] },
+    itemActions: { 'on-click-action': ['navigate', 'data_exchange'] },
     itemsProperty: 'list-items',
+    itemCount: { 'list-items': { min: 1, max: 20 } },
   },
+  /** Media upload components (4.0): at most one PhotoPicker or DocumentPicker per screen, never both. */
   PhotoPicker: {
     minVersion: '4.0',
     required: ['name', 'label'],
     optional: [...FORM_FIELD, 'photo-source', 'max-file-size-kb', 'min-uploaded-photos', 'max-uploaded-photos'],
+    enumValues: { 'photo-source': ['camera_gallery', 'camera', 'gallery'] },
     perScreenMax: 1,
+    valueType: 'media',
   },
   DocumentPicker: {
     minVersion: '4.0',
     required: ['name', 'label'],
     optional: [...FORM_FIELD, 'max-file-size-kb', 'min-uploaded-documents', 'max-uploaded-documents', 'allowed-mime-types'],
     perScreenMax: 1,
+    valueType: 'media',
   },
   Form: { required: ['name', 'children'], optional: ['init-values', 'error-messages'] },
   If: { minVersion: '4.0', required: ['condition', 'then'], optional: ['else'] },
@@ -172,6 +240,22 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
 
 /** Properties whose value is a list of components (Switch "cases" maps keys to such lists). */
 export const CHILD_LIST_PROPERTIES = ['children', 'then', 'else'];
+
+/** The types that a property bound to `${data.x}` expects, for DATA_REFERENCE_TYPE_MISMATCH (components reference). */
+export const PROPERTY_VALUE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'visible': ['boolean'],
+  'enabled': ['boolean'],
+  'required': ['boolean'],
+  'data-source': ['array'],
+  'list-items': ['array'],
+  'images': ['array'],
+  'unavailable-dates': ['array'],
+  'min-chars': ['number', 'integer', 'string'],
+  'max-chars': ['number', 'integer', 'string'],
+  'max-length': ['number', 'integer', 'string'],
+  'min-selected-items': ['number', 'integer'],
+  'max-selected-items': ['number', 'integer'],
+};
 
 /** If components may be nested up to this depth. */
 export const MAX_IF_NESTING = 3;

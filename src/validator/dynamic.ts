@@ -8,8 +8,9 @@
  * without an endpoint is an error".
  */
 
-/** Action properties that may hold a `data_exchange` action, on a component or on a `data-source` item. */
-export const ACTION_PROPERTIES = ['on-click-action', 'on-select-action', 'on-unselect-action'] as const;
+import { ACTION_PROPERTIES } from './components';
+import { FlowContext } from './context';
+import { keyPath } from './json-path';
 
 /**
  * True when the Flow JSON needs a Flow endpoint: it declares `data_api_version`, or it has a `data_exchange` action
@@ -37,4 +38,30 @@ function containsDataExchange(value: unknown): boolean {
 
 function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Rules that tie the dynamic features together (Flow JSON reference § Top level properties: data_api_version is
+ * "required if you use data_exchange", routing_model is "required if you use data_api_version"; § Screens:
+ * refresh_on_back "is only applicable for Flows with a data channel").
+ */
+export function checkDynamic(ctx: FlowContext): void {
+  const flow = ctx.flow;
+  if (ctx.dataApiVersion !== undefined && flow.routing_model === undefined) {
+    ctx.report('DATA_API_VERSION_WITHOUT_ROUTING_MODEL', '$.data_api_version',
+      'A Flow with "data_api_version" needs a "routing_model" that lists, for each screen, the screens it can go to, for example {"START": ["END"], "END": []}.');
+  }
+  if (ctx.dataApiVersion !== undefined) return;
+  for (const action of ctx.actions) {
+    if (action.name === 'data_exchange') {
+      ctx.report('DATA_EXCHANGE_WITHOUT_DATA_API_VERSION', action.path,
+        'A "data_exchange" action calls the Flow\'s endpoint: add "data_api_version": "4.0" and a "routing_model" to the Flow JSON, and give the WhatsAppFlow an endpoint.');
+    }
+  }
+  for (const screen of ctx.screens) {
+    if (screen.screen.refresh_on_back === true) {
+      ctx.report('REFRESH_ON_BACK_WITHOUT_DATA_API_VERSION', keyPath(screen.path, 'refresh_on_back'),
+        '"refresh_on_back" asks the Flow\'s endpoint for fresh data: add "data_api_version": "4.0" and a "routing_model", or remove it.');
+    }
+  }
 }

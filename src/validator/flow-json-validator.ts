@@ -1,5 +1,6 @@
-import { FlowChecker } from './checker';
+import { checkFlow } from './checker';
 import { MAX_FLOW_JSON_BYTES } from './components';
+import { Reporter } from './context';
 
 /**
  * One problem found in a Flow JSON document.
@@ -33,10 +34,28 @@ export interface FlowJsonValidationResult {
   readonly errors: FlowJsonProblem[];
 
   /**
-   * Problems worth fixing that do not stop publishing (soft limits, versions Meta plans to retire).
+   * Problems worth fixing that do not stop publishing (soft limits, versions Meta plans to retire, design advice).
    */
   readonly warnings: FlowJsonProblem[];
 }
+
+/**
+ * Options for validating Flow JSON.
+ */
+export interface FlowJsonValidationOptions {
+  /**
+   * Warning codes to leave out of the result, for example `['DESIGN_SENTENCE_CASE']`.
+   *
+   * Only warnings can be silenced: an error code listed here is still reported (errors stop Meta from publishing
+   * the Flow; the construct's `validateFlowJson: false` is the escape hatch for a false error).
+   *
+   * @default - every warning is reported
+   */
+  readonly ignoreWarnings?: string[];
+}
+
+/** UTF-8 byte-order mark, as it reads once decoded. */
+const BOM = '\uFEFF';
 
 /**
  * Validates WhatsApp Flow JSON offline, against the rules of the Flow JSON version it declares and what AWS End User
@@ -51,8 +70,9 @@ export class FlowJsonValidator {
    * Validate a parsed Flow JSON object.
    *
    * @param definition the Flow JSON, as parsed from JSON
+   * @param options which warnings to leave out
    */
-  public static validate(definition: any): FlowJsonValidationResult {
+  public static validate(definition: any, options?: FlowJsonValidationOptions): FlowJsonValidationResult {
     let text: string;
     try {
       text = JSON.stringify(definition) ?? '';
@@ -61,32 +81,41 @@ export class FlowJsonValidator {
       const reason = error instanceof Error ? error.message : String(error);
       return { errors: [{ code: 'INVALID_JSON', path: '$', message: `The Flow cannot be written as JSON: ${reason}` }], warnings: [] };
     }
-    return FlowJsonValidator.check(definition, Buffer.byteLength(text, 'utf8'));
+    return FlowJsonValidator.check(definition, Buffer.byteLength(text, 'utf8'), new Reporter(new Set(options?.ignoreWarnings ?? [])));
   }
 
   /**
    * Validate Flow JSON text. A parse error, or text over the 10 MB limit, becomes an error with path `$`.
    *
+   * A UTF-8 byte-order mark at the start is ignored, with the warning `UTF8_BOM`: JSON (RFC 8259 § 8.1) lets a
+   * parser ignore it, and Meta does not document what it does with one.
+   *
    * @param text the Flow JSON document
+   * @param options which warnings to leave out
    */
-  public static validateText(text: string): FlowJsonValidationResult {
+  public static validateText(text: string, options?: FlowJsonValidationOptions): FlowJsonValidationResult {
+    const reporter = new Reporter(new Set(options?.ignoreWarnings ?? []));
+    let json = text;
+    if (json.startsWith(BOM)) {
+      json = json.slice(BOM.length);
+      reporter.report('UTF8_BOM', '$', 'The file starts with a UTF-8 byte-order mark. It was ignored here, but Meta does not document accepting one: save the file as UTF-8 without a BOM.');
+    }
     let definition: any;
     try {
-      definition = JSON.parse(text);
+      definition = JSON.parse(json);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return { errors: [{ code: 'INVALID_JSON', path: '$', message: `The file is not valid JSON: ${reason}` }], warnings: [] };
+      return { errors: [{ code: 'INVALID_JSON', path: '$', message: `The file is not valid JSON: ${reason}` }], warnings: [...reporter.warnings] };
     }
-    return FlowJsonValidator.check(definition, Buffer.byteLength(text, 'utf8'));
+    return FlowJsonValidator.check(definition, Buffer.byteLength(json, 'utf8'), reporter);
   }
 
-  private static check(definition: any, sizeInBytes: number): FlowJsonValidationResult {
-    const checker = new FlowChecker();
+  private static check(definition: any, sizeInBytes: number, reporter: Reporter): FlowJsonValidationResult {
     if (sizeInBytes > MAX_FLOW_JSON_BYTES) {
       const megabytes = (sizeInBytes / 1024 / 1024).toFixed(1);
-      checker.report('FLOW_TOO_LARGE', '$', `The Flow JSON is ${megabytes} MB; the limit is 10 MB. Move large images out or split the Flow.`);
+      reporter.report('FLOW_TOO_LARGE', '$', `The Flow JSON is ${megabytes} MB; the limit is 10 MB. Move large images out or split the Flow.`);
     }
-    checker.check(definition);
-    return { errors: [...checker.errors], warnings: [...checker.warnings] };
+    checkFlow(definition, reporter);
+    return { errors: [...reporter.errors], warnings: [...reporter.warnings] };
   }
 }

@@ -1,76 +1,114 @@
 /**
  * Every problem the validator reports, one code per rule. The rule table in the README is generated
  * from this list (scripts/rules-doc.ts), so a new rule is documented by adding it here.
+ *
+ * `family` names the file under src/validator that holds the rule, so that a rule is found where its name says.
  */
 export type Severity = 'error' | 'warning';
 
+export type RuleFamily = 'document' | 'components' | 'screens' | 'screen graph' | 'routing model' | 'data model' | 'design';
+
 export interface RuleInfo {
   readonly severity: Severity;
+  readonly family: RuleFamily;
   readonly summary: string;
 }
 
 export const RULES = {
-  // Document
-  INVALID_JSON: { severity: 'error', summary: 'The text is not valid JSON.' },
-  FLOW_TOO_LARGE: { severity: 'error', summary: 'The Flow JSON is larger than 10 MB.' },
-  NOT_AN_OBJECT: { severity: 'error', summary: 'The Flow JSON (or a screen, component or action in it) is not a JSON object.' },
-  MISSING_VERSION: { severity: 'error', summary: '`version` is missing.' },
-  UNSUPPORTED_VERSION: { severity: 'error', summary: '`version` is not one AWS can publish (5.1, 6.0–6.3, 7.0–7.3).' },
-  VERSION_NOTICE: { severity: 'warning', summary: 'The version is publishable but older; Meta freezes and expires old versions first.' },
-  SCREENS_EMPTY: { severity: 'error', summary: '`screens` is missing, not a list, or empty.' },
-  UNKNOWN_TOP_LEVEL_KEY: { severity: 'error', summary: 'A top-level key Flow JSON does not define.' },
-  ENDPOINT_FEATURE_UNSUPPORTED: {
+  // Document and versions (document.ts, dynamic.ts)
+  INVALID_JSON: { severity: 'error', family: 'document', summary: 'The text is not valid JSON.' },
+  UTF8_BOM: { severity: 'warning', family: 'document', summary: 'The file starts with a UTF-8 byte-order mark; it is ignored, but Meta does not document accepting it. Save without a BOM.' },
+  FLOW_TOO_LARGE: { severity: 'error', family: 'document', summary: 'The Flow JSON is larger than 10 MB.' },
+  NOT_AN_OBJECT: { severity: 'error', family: 'document', summary: 'The Flow JSON (or a screen, component or action in it) is not a JSON object.' },
+  MISSING_VERSION: { severity: 'error', family: 'document', summary: '`version` is missing.' },
+  UNSUPPORTED_VERSION: { severity: 'error', family: 'document', summary: '`version` is not one AWS can publish (5.1, 6.0–6.3, 7.0–7.3).' },
+  VERSION_NOTICE: { severity: 'warning', family: 'document', summary: 'The version is publishable but older; Meta freezes and expires old versions first.' },
+  SCREENS_EMPTY: { severity: 'error', family: 'document', summary: '`screens` is missing, not a list, or empty.' },
+  UNKNOWN_TOP_LEVEL_KEY: { severity: 'error', family: 'document', summary: 'A top-level key Flow JSON does not define.' },
+  DATA_CHANNEL_URI_UNSUPPORTED: {
     severity: 'error',
-    summary: '`routing_model`, `data_api_version`, `data_channel_uri`, `refresh_on_back` or a `data_exchange` action: endpoint Flows are not supported by AWS yet.',
+    family: 'document',
+    summary: '`data_channel_uri`: Meta removed it in Flow JSON 3.0; the endpoint is set on the Flow (the construct\'s `endpoint`), not in the JSON.',
   },
-  // Screens
-  MISSING_SCREEN_ID: { severity: 'error', summary: 'A screen has no `id`.' },
-  INVALID_SCREEN_ID: { severity: 'error', summary: 'A screen `id` has characters other than letters and underscores.' },
-  DUPLICATE_SCREEN_ID: { severity: 'error', summary: 'Two screens share an `id`.' },
-  RESERVED_SCREEN_ID: { severity: 'error', summary: '`SUCCESS` is reserved and cannot be a screen `id`.' },
-  MISSING_SCREEN_TITLE: { severity: 'error', summary: 'A screen has no `title`.' },
-  UNKNOWN_SCREEN_KEY: { severity: 'error', summary: 'A screen key Flow JSON does not define.' },
-  INVALID_LAYOUT: { severity: 'error', summary: '`layout` is missing, not `SingleColumnLayout`, or has no `children` list.' },
-  DATA_FIELD_INVALID: { severity: 'error', summary: 'A declared `data` field has no valid `type`.' },
-  DATA_FIELD_NO_EXAMPLE: { severity: 'error', summary: 'A declared `data` field has no `__example__`.' },
-  DATA_EXAMPLE_TYPE_MISMATCH: { severity: 'error', summary: 'A `data` field\'s `__example__` does not match its declared `type`.' },
-  // Components
-  UNKNOWN_COMPONENT: { severity: 'error', summary: 'A component `type` Flow JSON does not define.' },
-  COMPONENT_NOT_IN_VERSION: { severity: 'error', summary: 'A component used in a version older than the one that introduced it.' },
-  MISSING_PROPERTY: { severity: 'error', summary: 'A required property of a component or action is missing.' },
-  UNKNOWN_PROPERTY: { severity: 'error', summary: 'A property the component does not define.' },
-  PROPERTY_NOT_IN_VERSION: { severity: 'error', summary: 'A property used in a version older than the one that introduced it.' },
-  EXPRESSION_NOT_IN_VERSION: { severity: 'error', summary: 'String concatenation or an expression in a property before version 6.0.' },
-  EMPTY_TEXT: { severity: 'error', summary: 'An empty or blank string property (rejected from version 6.0).' },
-  TOO_MANY_COMPONENTS: { severity: 'error', summary: 'A screen has more than 50 components.' },
+  INVALID_DATA_API_VERSION: { severity: 'error', family: 'document', summary: '`data_api_version` is not "3.0" or "4.0".' },
+  DATA_API_VERSION_WITHOUT_ROUTING_MODEL: { severity: 'error', family: 'document', summary: '`data_api_version` without a `routing_model`.' },
+  DATA_EXCHANGE_WITHOUT_DATA_API_VERSION: { severity: 'error', family: 'document', summary: 'A `data_exchange` action in a Flow without `data_api_version`.' },
+  REFRESH_ON_BACK_WITHOUT_DATA_API_VERSION: { severity: 'error', family: 'document', summary: '`refresh_on_back` on a screen of a Flow without `data_api_version`.' },
+  // Screens (document.ts, screens.ts)
+  MISSING_SCREEN_ID: { severity: 'error', family: 'screens', summary: 'A screen has no `id`.' },
+  INVALID_SCREEN_ID: { severity: 'error', family: 'screens', summary: 'A screen `id` has characters other than letters and underscores.' },
+  DUPLICATE_SCREEN_ID: { severity: 'error', family: 'screens', summary: 'Two screens share an `id`.' },
+  RESERVED_SCREEN_ID: { severity: 'error', family: 'screens', summary: '`SUCCESS` is reserved and cannot be a screen `id`.' },
+  MISSING_SCREEN_TITLE: { severity: 'error', family: 'screens', summary: 'A screen has no `title`.' },
+  UNKNOWN_SCREEN_KEY: { severity: 'error', family: 'screens', summary: 'A screen key Flow JSON does not define.' },
+  INVALID_SCREEN_PROPERTY: { severity: 'error', family: 'screens', summary: '`terminal`, `success`, `refresh_on_back` or `sensitive` has the wrong type (booleans; `sensitive` a list of field names).' },
+  INVALID_LAYOUT: { severity: 'error', family: 'screens', summary: '`layout` is missing, not `SingleColumnLayout`, or has no `children` list.' },
+  DATA_FIELD_INVALID: { severity: 'error', family: 'screens', summary: 'A declared `data` field has no valid `type`.' },
+  DATA_FIELD_NO_EXAMPLE: { severity: 'error', family: 'screens', summary: 'A declared `data` field has no `__example__`.' },
+  DATA_EXAMPLE_TYPE_MISMATCH: { severity: 'error', family: 'screens', summary: 'A `data` field\'s `__example__` does not match its declared `type`.' },
+  SUCCESS_ON_NON_TERMINAL: { severity: 'error', family: 'screens', summary: '`success` on a screen that is not `terminal`.' },
+  RICH_TEXT_NOT_ALONE: { severity: 'error', family: 'screens', summary: 'Before version 6.3, a RichText shares its screen with other components.' },
+  COMPLETE_ON_NON_TERMINAL: { severity: 'error', family: 'screens', summary: 'A `complete` action on a screen that is not `terminal`.' },
+  TERMINAL_WITHOUT_FOOTER: { severity: 'error', family: 'screens', summary: 'A `terminal` screen has no Footer.' },
+  TERMINAL_FOOTER_NAVIGATES: { severity: 'error', family: 'screens', summary: 'The Footer of a `terminal` screen uses `navigate`; it must complete the Flow (`complete`, or `data_exchange`).' },
+  NO_TERMINAL_SCREEN: { severity: 'error', family: 'screens', summary: 'No screen is `terminal`.' },
+  // Components (components.ts, component-rules.ts)
+  UNKNOWN_COMPONENT: { severity: 'error', family: 'components', summary: 'A component `type` Flow JSON does not define.' },
+  COMPONENT_NOT_IN_VERSION: { severity: 'error', family: 'components', summary: 'A component used in a version older than the one that introduced it.' },
+  MISSING_PROPERTY: { severity: 'error', family: 'components', summary: 'A required property of a component or action is missing.' },
+  UNKNOWN_PROPERTY: { severity: 'error', family: 'components', summary: 'A property the component does not define.' },
+  PROPERTY_NOT_IN_VERSION: { severity: 'error', family: 'components', summary: 'A property used in a version older than the one that introduced it.' },
+  INVALID_PROPERTY_VALUE: { severity: 'error', family: 'components', summary: 'A property value Meta does not allow (for example `label-variant` other than "large").' },
+  EXPRESSION_NOT_IN_VERSION: { severity: 'error', family: 'components', summary: 'String concatenation or an expression in a property before version 6.0.' },
+  EMPTY_TEXT: { severity: 'error', family: 'components', summary: 'An empty or blank string property (rejected from version 6.0).' },
+  TOO_MANY_COMPONENTS: { severity: 'error', family: 'components', summary: 'A screen has more than 50 components.' },
   COMPONENT_LIMIT_EXCEEDED: {
     severity: 'error',
+    family: 'components',
     summary: 'More of one component on a screen than allowed (Footer 1, Image 3, EmbeddedLink 2, OptIn 5, PhotoPicker 1, DocumentPicker 1).',
   },
-  EXCLUSIVE_COMPONENTS: { severity: 'error', summary: 'PhotoPicker and DocumentPicker on the same screen.' },
-  IF_NESTING_TOO_DEEP: { severity: 'error', summary: '`If` components nested more than 3 deep.' },
-  IF_FOOTER_BRANCHES: { severity: 'error', summary: 'A Footer inside an `If` must be in both `then` and `else`.' },
-  EMPTY_BRANCH: { severity: 'error', summary: 'An `If` `then` list or a `Switch` `cases` map is empty.' },
-  DUPLICATE_FIELD_NAME: { severity: 'error', summary: 'Two input components on a screen (or in a form) share a `name`.' },
-  EMPTY_ITEM_ID: { severity: 'error', summary: 'An item of `data-source` or `list-items` has no `id` or an empty one.' },
-  DUPLICATE_ITEM_ID: { severity: 'error', summary: 'Two items of one `data-source` or `list-items` share an `id`.' },
-  TEXT_TOO_LONG: { severity: 'warning', summary: 'A label or text is longer than Meta\'s documented limit (not strictly enforced).' },
-  // Actions and navigation
-  UNKNOWN_ACTION: { severity: 'error', summary: 'An action `name` Flow JSON does not define.' },
-  ACTION_NOT_IN_VERSION: { severity: 'error', summary: 'An action used in a version older than the one that introduced it (`update_data`, `open_url`: 6.0).' },
-  ACTION_NOT_ALLOWED: { severity: 'error', summary: 'The action cannot be used on this component property.' },
-  NAVIGATE_UNKNOWN_SCREEN: { severity: 'error', summary: 'A `navigate` action targets a screen that does not exist.' },
-  NAVIGATE_SELF: { severity: 'error', summary: 'A `navigate` action targets its own screen.' },
-  NAVIGATION_CYCLE: { severity: 'error', summary: 'Screens navigate to each other in a cycle.' },
-  COMPLETE_ON_NON_TERMINAL: { severity: 'error', summary: 'A `complete` action on a screen that is not `terminal`.' },
-  TERMINAL_WITHOUT_FOOTER: { severity: 'error', summary: 'A `terminal` screen has no Footer.' },
-  NO_TERMINAL_SCREEN: { severity: 'error', summary: 'No screen is `terminal`.' },
-  ENTRY_SCREEN_COUNT: { severity: 'error', summary: 'Not exactly one entry screen (a screen no `navigate` action targets).' },
-  UNREACHABLE_SCREEN: { severity: 'error', summary: 'A screen cannot be reached from the entry screen.' },
-  // References
-  UNKNOWN_FORM_REFERENCE: { severity: 'error', summary: '`${form.x}` names no input component on that screen.' },
-  UNKNOWN_DATA_REFERENCE: { severity: 'error', summary: '`${data.x}` names no declared `data` field of that screen.' },
-  UNKNOWN_SCREEN_REFERENCE: { severity: 'error', summary: '`${screen.NAME.form.x}` or `${screen.NAME.data.x}` names no existing screen or field.' },
+  EXCLUSIVE_COMPONENTS: { severity: 'error', family: 'components', summary: 'PhotoPicker and DocumentPicker on the same screen.' },
+  IF_NESTING_TOO_DEEP: { severity: 'error', family: 'components', summary: '`If` components nested more than 3 deep.' },
+  IF_FOOTER_BRANCHES: { severity: 'error', family: 'components', summary: 'A Footer inside an `If` must be in both `then` and `else`.' },
+  EMPTY_BRANCH: { severity: 'error', family: 'components', summary: 'An `If` `then` list or a `Switch` `cases` map is empty.' },
+  DUPLICATE_FIELD_NAME: { severity: 'error', family: 'components', summary: 'Two input components on a screen (or in a form) share a `name`.' },
+  EMPTY_ITEM_ID: { severity: 'error', family: 'components', summary: 'An item of `data-source` or `list-items` has no `id` or an empty one.' },
+  DUPLICATE_ITEM_ID: { severity: 'error', family: 'components', summary: 'Two items of one `data-source` or `list-items` share an `id`.' },
+  ITEM_COUNT: { severity: 'error', family: 'components', summary: 'A `data-source`, `list-items` or `images` list has fewer or more items than Meta allows.' },
+  TEXT_TOO_LONG: { severity: 'warning', family: 'components', summary: 'A label or text is longer than Meta\'s documented limit (not strictly enforced).' },
+  UNKNOWN_ACTION: { severity: 'error', family: 'components', summary: 'An action `name` Flow JSON does not define.' },
+  ACTION_NOT_IN_VERSION: { severity: 'error', family: 'components', summary: 'An action used in a version older than the one that introduced it (`update_data`, `open_url`: 6.0), in any action property or item.' },
+  ACTION_NOT_ALLOWED: { severity: 'error', family: 'components', summary: 'The action cannot be used on this component property.' },
+  // Screen graph (screen-graph.ts): edges from navigate actions and from the routing model
+  NAVIGATE_UNKNOWN_SCREEN: { severity: 'error', family: 'screen graph', summary: 'A `navigate` action targets a screen that does not exist.' },
+  NAVIGATE_SELF: { severity: 'error', family: 'screen graph', summary: 'A `navigate` action targets its own screen.' },
+  NAVIGATION_CYCLE: { severity: 'error', family: 'screen graph', summary: 'Routes (navigate actions or routing model) go round in a cycle: Flows only move forward.' },
+  ENTRY_SCREEN_COUNT: { severity: 'error', family: 'screen graph', summary: 'No entry screen: every screen is the target of a route, so the Flow has nowhere to start.' },
+  UNREACHABLE_SCREEN: { severity: 'error', family: 'screen graph', summary: 'A screen no route leads to from the entry screen (reported at that screen).' },
+  // Routing model (routing-model.ts)
+  ROUTING_MODEL_INVALID: { severity: 'error', family: 'routing model', summary: '`routing_model` is not an object that maps each screen id to a list of screen ids.' },
+  ROUTING_MODEL_MISSING_SCREEN: { severity: 'error', family: 'routing model', summary: 'A screen is not a key of the `routing_model`.' },
+  ROUTING_MODEL_UNKNOWN_SCREEN: { severity: 'error', family: 'routing model', summary: 'A `routing_model` key or route names a screen that does not exist.' },
+  ROUTING_MODEL_SELF_ROUTE: { severity: 'error', family: 'routing model', summary: 'A screen routes to itself in the `routing_model`.' },
+  ROUTING_MODEL_TOO_MANY_BRANCHES: { severity: 'error', family: 'routing model', summary: 'The `routing_model` has more than 10 branches (routes, counted over all screens).' },
+  NAVIGATE_NOT_IN_ROUTING_MODEL: { severity: 'error', family: 'routing model', summary: 'A `navigate` action moves along an edge the `routing_model` does not list.' },
+  // Data model and references (data-model.ts)
+  UNKNOWN_FORM_REFERENCE: { severity: 'error', family: 'data model', summary: '`${form.x}` names no input component on that screen.' },
+  UNKNOWN_DATA_REFERENCE: { severity: 'error', family: 'data model', summary: '`${data.x}` names no declared `data` field of that screen.' },
+  UNKNOWN_SCREEN_REFERENCE: { severity: 'error', family: 'data model', summary: '`${screen.NAME.form.x}` or `${screen.NAME.data.x}` names no existing screen or field.' },
+  DATA_REFERENCE_TYPE_MISMATCH: { severity: 'error', family: 'data model', summary: 'A property bound to `${data.x}` expects another type than the field declares (for example `visible` bound to a string).' },
+  NAVIGATE_PAYLOAD_MISSING_FIELD: { severity: 'error', family: 'data model', summary: 'A `navigate` payload lacks a field the target screen declares in `data`.' },
+  NAVIGATE_PAYLOAD_UNKNOWN_FIELD: { severity: 'error', family: 'data model', summary: 'A `navigate` payload has a field the target screen does not declare in `data`.' },
+  NAVIGATE_PAYLOAD_TYPE_MISMATCH: { severity: 'error', family: 'data model', summary: 'A `navigate` payload value has another type than the target screen declares for it.' },
+  MEDIA_IN_NAVIGATE_PAYLOAD: { severity: 'error', family: 'data model', summary: 'A PhotoPicker or DocumentPicker value in a `navigate` payload (use `${screen.NAME.form.x}` in the final payload).' },
+  // Design (design.ts): warnings from Meta's and 360dialog's Flow guidelines; each can be silenced
+  DESIGN_SENTENCE_CASE: { severity: 'warning', family: 'design', summary: 'A title, heading or button label in Title Case; Meta\'s guidelines ask for sentence case.' },
+  DESIGN_VAGUE_CTA: { severity: 'warning', family: 'design', summary: 'The Footer of a terminal screen says "Submit", "OK", "Next"…; say what happens next ("Book appointment").' },
+  DESIGN_TOO_MANY_INPUTS: { severity: 'warning', family: 'design', summary: 'A screen asks for more than 10 inputs; split it into shorter screens.' },
 } satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;
+
+export function isRuleCode(code: string): code is RuleCode {
+  return Object.prototype.hasOwnProperty.call(RULES, code);
+}

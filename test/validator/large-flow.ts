@@ -40,7 +40,7 @@ export function buildLargeFlow(targetBytes: number): any {
     if (last) screen.terminal = true;
     form.push({
       type: 'Footer',
-      label: last ? 'Submit' : 'Next',
+      label: last ? 'Send answers' : 'Next',
       ['on-click-action']: last
         ? { name: 'complete', payload: { answer: '${form.answer_0}', previous: '${data.previous_answer}' } }
         : { name: 'navigate', next: { type: 'screen', name: screenId(index + 1) }, payload: { previous_answer: '${form.answer_0}' } },

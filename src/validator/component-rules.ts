@@ -1,0 +1,314 @@
+/**
+ * Rule family "components": each component, property and action of a screen, per Flow JSON version, and the
+ * per-screen limits. The data is in components.ts; this file walks one screen and applies it. It also collects
+ * what the later families need: input names, actions (navigate edges among them) and `${...}` references.
+ *
+ * Source: Meta's "Flow JSON components" and "Media upload components" references, and "Flow JSON" § Actions.
+ */
+import {
+  ACTIONS, ACTION_PROPERTIES, ActionName, CHILD_LIST_PROPERTIES, COMPONENTS, ComponentSpec, DATA_SOURCE_ITEM_SOFT_LIMITS,
+  EXCLUSIVE_COMPONENTS, MAX_COMPONENTS_PER_SCREEN, MAX_IF_NESTING,
+} from './components';
+import { FlowContext, Json, ScreenInfo, isObject } from './context';
+import { indexPath, keyPath } from './json-path';
+import { didYouMean } from './suggest';
+import { FEATURE_VERSIONS, isAtLeast } from './versions';
+
+/** Properties that are expressions by design (since 4.0), not text. */
+const EXPRESSION_PROPERTIES = ['condition', 'value'];
+
+/** Per-screen tally; If/Switch branches are alternatives, so a branch counts as its largest alternative. */
+export interface Tally {
+  total: number;
+  byType: Map<string, number>;
+}
+
+/** Checks every screen's layout and components. */
+export function checkComponents(ctx: FlowContext): void {
+  for (const screen of ctx.screens) checkScreenLayout(ctx, screen);
+}
+
+function checkScreenLayout(ctx: FlowContext, screen: ScreenInfo): void {
+  const layout = screen.screen.layout;
+  const layoutPath = keyPath(screen.path, 'layout');
+  if (!isObject(layout) || layout.type !== 'SingleColumnLayout' || !Array.isArray(layout.children)) {
+    ctx.report('INVALID_LAYOUT', layoutPath, 'Set "layout" to {"type": "SingleColumnLayout", "children": [ ...components ]}.');
+    return;
+  }
+  const childrenPath = keyPath(layoutPath, 'children');
+  const tally = new ScreenWalk(ctx, screen).components(layout.children, childrenPath, 0, new Set());
+
+  if (tally.total > MAX_COMPONENTS_PER_SCREEN) {
+    ctx.report('TOO_MANY_COMPONENTS', childrenPath,
+      `The screen has ${tally.total} components; the limit is ${MAX_COMPONENTS_PER_SCREEN}. Split it into more screens.`);
+  }
+  for (const [type, count] of tally.byType) {
+    const max = COMPONENTS[type]?.perScreenMax;
+    if (max !== undefined && count > max) {
+      ctx.report('COMPONENT_LIMIT_EXCEEDED', childrenPath, `The screen has ${count} ${type} components; at most ${max} allowed. Remove ${count - max} or move them to another screen.`);
+    }
+  }
+  for (const [a, b] of EXCLUSIVE_COMPONENTS) {
+    if (tally.byType.has(a) && tally.byType.has(b)) {
+      ctx.report('EXCLUSIVE_COMPONENTS', childrenPath, `${a} and ${b} cannot be on the same screen. Move one to another screen.`);
+    }
+  }
+}
+
+/** Walks one screen's components, reporting component rules and collecting fields, actions and references. */
+class ScreenWalk {
+  constructor(private readonly ctx: FlowContext, private readonly screen: ScreenInfo) {}
+
+  /** Checks a list of components; `names` holds the field names already used in this scope. */
+  public components(list: Json, path: string, ifDepth: number, names: Set<string>): Tally {
+    const tally: Tally = { total: 0, byType: new Map() };
+    if (!Array.isArray(list)) {
+      this.ctx.report('NOT_AN_OBJECT', path, 'Expected a list of components.');
+      return tally;
+    }
+    list.forEach((component, index) => addTally(tally, this.component(component, indexPath(path, index), ifDepth, names)));
+    return tally;
+  }
+
+  private component(component: Json, path: string, ifDepth: number, names: Set<string>): Tally {
+    const tally: Tally = { total: 1, byType: new Map() };
+    if (!isObject(component)) {
+      this.ctx.report('NOT_AN_OBJECT', path, 'Each component must be a JSON object with a "type".');
+      return tally;
+    }
+    const type = component.type;
+    const spec: ComponentSpec | undefined = typeof type === 'string' ? COMPONENTS[type] : undefined;
+    if (!spec) {
+      this.ctx.report('UNKNOWN_COMPONENT', keyPath(path, 'type'),
+        `${JSON.stringify(type)} is not a Flow JSON component.${didYouMean(type, Object.keys(COMPONENTS))} Known components: ${Object.keys(COMPONENTS).join(', ')}.`);
+      return tally;
+    }
+    tally.byType.set(type, 1);
+    this.screen.components.push({ type, path, component });
+    const version = this.ctx.version;
+    if (!isAtLeast(version, spec.minVersion)) {
+      this.ctx.report('COMPONENT_NOT_IN_VERSION', path, `${type} needs Flow JSON version ${spec.minVersion} or later; this Flow is ${version}. Raise "version" or use another component.`);
+    }
+    for (const required of spec.required) {
+      if (component[required] === undefined) this.ctx.report('MISSING_PROPERTY', path, `${type} needs "${required}".`);
+    }
+    for (const [key, value] of Object.entries(component)) {
+      if (key === 'type') continue;
+      this.property(spec, type, key, value, keyPath(path, key));
+    }
+    if (spec.required.includes('name') && type !== 'Form' && typeof component.name === 'string') {
+      if (names.has(component.name)) {
+        this.ctx.report('DUPLICATE_FIELD_NAME', keyPath(path, 'name'), `Another input on this screen is already named "${component.name}". Names must be unique.`);
+      }
+      names.add(component.name);
+      if (!this.screen.formFields.has(component.name)) this.screen.formFields.set(component.name, { name: component.name, component: type, path });
+    }
+    if (spec.itemsProperty) this.items(spec, component[spec.itemsProperty], keyPath(path, spec.itemsProperty), type);
+    for (const [property, count] of Object.entries(spec.itemCount ?? {})) {
+      const list = component[property];
+      if (Array.isArray(list) && (list.length < count.min || list.length > count.max)) {
+        this.ctx.report('ITEM_COUNT', keyPath(path, property),
+          `${type} "${property}" has ${list.length} items; Meta allows ${count.min} to ${count.max}. ${list.length > count.max ? 'Remove some or split them over screens.' : 'Add items.'}`);
+      }
+    }
+
+    if (type === 'Form') {
+      addTally(tally, this.components(component.children, keyPath(path, 'children'), ifDepth, names));
+    } else if (type === 'If') {
+      addTally(tally, this.ifBranches(component, path, ifDepth + 1, names));
+    } else if (type === 'Switch') {
+      addTally(tally, this.switchCases(component.cases, keyPath(path, 'cases'), ifDepth, names));
+    }
+    return tally;
+  }
+
+  private property(spec: ComponentSpec, type: string, key: string, value: Json, path: string): void {
+    const known = [...spec.required, ...spec.optional];
+    if (!known.includes(key)) {
+      this.ctx.report('UNKNOWN_PROPERTY', path, `${type} has no property "${key}". Remove it.${didYouMean(key, known)}`);
+      return;
+    }
+    const version = this.ctx.version;
+    const since = spec.propertyVersions?.[key];
+    if (!isAtLeast(version, since)) {
+      this.ctx.report('PROPERTY_NOT_IN_VERSION', path, `"${key}" on ${type} needs Flow JSON version ${since} or later; this Flow is ${version}. Raise "version" or remove it.`);
+    }
+    const allowed = spec.enumValues?.[key];
+    if (allowed && typeof value === 'string' && !value.includes('${') && !allowed.includes(value)) {
+      this.ctx.report('INVALID_PROPERTY_VALUE', path, `"${key}" on ${type} takes ${allowed.map(v => `"${v}"`).join(', ')}, not ${JSON.stringify(value)}.${didYouMean(value, allowed)}`);
+    }
+    if (spec.actions?.[key]) {
+      this.action(value, path, spec.actions[key], type, key);
+    } else if (!CHILD_LIST_PROPERTIES.includes(key) && !(type === 'Switch' && key === 'cases')) {
+      const isText = !EXPRESSION_PROPERTIES.includes(key) || !['If', 'Switch'].includes(type);
+      this.values(value, path, isText, key, key === spec.itemsProperty);
+      const limit = spec.softTextLimits?.[key];
+      if (limit !== undefined) this.softLimit(value, path, limit, `${type} "${key}"`);
+    }
+  }
+
+  private ifBranches(component: Json, path: string, depth: number, names: Set<string>): Tally {
+    if (depth > MAX_IF_NESTING) {
+      this.ctx.report('IF_NESTING_TOO_DEEP', path, `If components can be nested at most ${MAX_IF_NESTING} deep. Flatten the conditions.`);
+    }
+    if (Array.isArray(component.then) && component.then.length === 0) {
+      this.ctx.report('EMPTY_BRANCH', keyPath(path, 'then'), 'The "then" list of an If needs at least one component.');
+    }
+    const thenNames = new Set(names);
+    const elseNames = new Set(names);
+    const thenTally = component.then === undefined ? emptyTally() : this.components(component.then, keyPath(path, 'then'), depth, thenNames);
+    const elseTally = component.else === undefined ? emptyTally() : this.components(component.else, keyPath(path, 'else'), depth, elseNames);
+    for (const name of [...thenNames, ...elseNames]) names.add(name);
+    const thenFooters = thenTally.byType.get('Footer') ?? 0;
+    const elseFooters = elseTally.byType.get('Footer') ?? 0;
+    if ((thenFooters > 0) !== (elseFooters > 0)) {
+      this.ctx.report('IF_FOOTER_BRANCHES', path, 'A Footer inside an If must appear in both "then" and "else" (add an "else" with its own Footer).');
+    }
+    return maxTally(thenTally, elseTally);
+  }
+
+  private switchCases(cases: Json, path: string, ifDepth: number, names: Set<string>): Tally {
+    if (!isObject(cases)) return emptyTally();
+    if (Object.keys(cases).length === 0) {
+      this.ctx.report('EMPTY_BRANCH', path, 'A Switch needs at least one entry in "cases".');
+    }
+    let tally = emptyTally();
+    const caseNames: Set<string>[] = [];
+    for (const [key, list] of Object.entries(cases)) {
+      const scope = new Set(names);
+      caseNames.push(scope);
+      tally = maxTally(tally, this.components(list, keyPath(path, key), ifDepth, scope));
+    }
+    for (const scope of caseNames) for (const name of scope) names.add(name);
+    return tally;
+  }
+
+  /** data-source and list-items entries: unique, non-empty ids; items may carry their own actions. */
+  private items(spec: ComponentSpec, items: Json, path: string, type: string): void {
+    if (!Array.isArray(items)) return; // a "${data.x}" binding, checked as a reference
+    const ids = new Set<string>();
+    items.forEach((item, index) => {
+      const itemPath = indexPath(path, index);
+      if (!isObject(item)) return;
+      if (typeof item.id !== 'string' || item.id.trim() === '') {
+        this.ctx.report('EMPTY_ITEM_ID', itemPath, `Each ${type} item needs a non-empty string "id".`);
+      } else if (ids.has(item.id)) {
+        this.ctx.report('DUPLICATE_ITEM_ID', keyPath(itemPath, 'id'), `Another ${type} item already has id "${item.id}". Item ids must be unique.`);
+      } else {
+        ids.add(item.id);
+      }
+      for (const property of ACTION_PROPERTIES) {
+        if (item[property] === undefined) continue;
+        const allowed = spec.itemActions?.[property];
+        if (!allowed) {
+          this.ctx.report('UNKNOWN_PROPERTY', keyPath(itemPath, property), `${type} items have no "${property}". Remove it.`);
+        } else {
+          this.action(item[property], keyPath(itemPath, property), allowed, `${type} item`, property);
+        }
+      }
+      for (const [key, limit] of Object.entries(DATA_SOURCE_ITEM_SOFT_LIMITS)) {
+        this.softLimit(item[key], keyPath(itemPath, key), limit, `${type} item "${key}"`);
+      }
+    });
+  }
+
+  private action(action: Json, path: string, allowed: readonly ActionName[], type: string, property: string): void {
+    if (!isObject(action)) {
+      this.ctx.report('NOT_AN_OBJECT', path, 'An action must be an object with a "name".');
+      return;
+    }
+    const name = action.name as ActionName;
+    const spec = typeof name === 'string' ? ACTIONS[name] : undefined;
+    if (!spec) {
+      this.ctx.report('UNKNOWN_ACTION', keyPath(path, 'name'), `${JSON.stringify(name)} is not an action. Use one of: ${allowed.join(', ')}.${didYouMean(name, allowed)}`);
+      return;
+    }
+    const version = this.ctx.version;
+    if (!isAtLeast(version, spec.minVersion)) {
+      this.ctx.report('ACTION_NOT_IN_VERSION', path, `The "${name}" action needs Flow JSON version ${spec.minVersion} or later; this Flow is ${version}. Raise "version" or use another action.`);
+    }
+    if (!allowed.includes(name)) {
+      this.ctx.report('ACTION_NOT_ALLOWED', path, `${type} "${property}" cannot use "${name}". Allowed: ${allowed.join(', ')}.`);
+    }
+    for (const required of spec.required) {
+      if (action[required] === undefined) this.ctx.report('MISSING_PROPERTY', path, `The "${name}" action needs "${required}".`);
+    }
+    for (const key of Object.keys(action)) {
+      if (key !== 'name' && !spec.required.includes(key) && !spec.optional.includes(key)) {
+        this.ctx.report('UNKNOWN_PROPERTY', keyPath(path, key), `The "${name}" action has no property "${key}". Remove it.${didYouMean(key, [...spec.required, ...spec.optional])}`);
+      }
+    }
+    if (name === 'navigate' && action.next !== undefined && (!isObject(action.next) || typeof action.next.name !== 'string')) {
+      this.ctx.report('MISSING_PROPERTY', keyPath(path, 'next'), 'Set "next" to {"type": "screen", "name": "<screen id>"}.');
+    }
+    this.ctx.actions.push({ screen: this.screen, name, action, path, component: type, property });
+    this.values(action.payload, keyPath(path, 'payload'), false);
+    if (typeof action.url === 'string') this.values(action.url, keyPath(path, 'url'), true);
+  }
+
+  /**
+   * Checks every string in a property value: references, blank text (6.0+), expressions (before 6.0).
+   * Item ids of a list property are left to the item rules; item actions to `items`.
+   */
+  private values(value: Json, path: string, isText: boolean, property?: string, isItemList = false): void {
+    if (typeof value === 'string') {
+      this.text(value, path, isText, property);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        const itemPath = indexPath(path, index);
+        if (isItemList && isObject(item)) {
+          for (const [key, field] of Object.entries(item)) {
+            if (key !== 'id' && !(ACTION_PROPERTIES as readonly string[]).includes(key)) this.values(field, keyPath(itemPath, key), isText);
+          }
+        } else {
+          this.values(item, itemPath, isText);
+        }
+      });
+    } else if (isObject(value)) {
+      for (const [key, item] of Object.entries(value)) this.values(item, keyPath(path, key), isText);
+    }
+  }
+
+  private text(value: string, path: string, isText: boolean, property?: string): void {
+    const version = this.ctx.version;
+    if (value.includes('${')) {
+      const whole = /^\$\{([^{}]+)\}$/.exec(value.trim());
+      for (const match of value.matchAll(/\$\{([^}]*)\}/g)) {
+        this.ctx.references.push({ screen: this.screen, expression: match[1].trim(), path, property: whole ? property : undefined });
+      }
+    }
+    if (!isText) return;
+    if (value.trim() === '' && isAtLeast(version, FEATURE_VERSIONS.nonEmptyStrings)) {
+      this.ctx.report('EMPTY_TEXT', path, 'From Flow JSON 6.0, string properties cannot be empty or blank. Write a value or remove the property.');
+    }
+    const isPlainBinding = /^\$\{[^{}]+\}$/.test(value.trim());
+    const isExpression = value.includes('${') && !isPlainBinding;
+    if (isExpression && !isAtLeast(version, FEATURE_VERSIONS.expressions)) {
+      this.ctx.report('EXPRESSION_NOT_IN_VERSION', path,
+        `Mixing text and \${...} or using expressions needs Flow JSON version ${FEATURE_VERSIONS.expressions} or later; this Flow is ${version}.`);
+    }
+  }
+
+  private softLimit(value: Json, path: string, limit: number, what: string): void {
+    if (typeof value !== 'string' || value.includes('${')) return;
+    const length = [...value].length;
+    if (length > limit) {
+      this.ctx.report('TEXT_TOO_LONG', path, `${what} is ${length} characters; Meta documents a limit of ${limit}. Shorten it: WhatsApp may cut it off.`);
+    }
+  }
+}
+
+function emptyTally(): Tally {
+  return { total: 0, byType: new Map() };
+}
+
+function addTally(into: Tally, from: Tally): void {
+  into.total += from.total;
+  for (const [type, count] of from.byType) into.byType.set(type, (into.byType.get(type) ?? 0) + count);
+}
+
+function maxTally(a: Tally, b: Tally): Tally {
+  const result: Tally = { total: Math.max(a.total, b.total), byType: new Map(a.byType) };
+  for (const [type, count] of b.byType) result.byType.set(type, Math.max(result.byType.get(type) ?? 0, count));
+  return result;
+}

@@ -1,0 +1,150 @@
+/**
+ * Rule family "data model and references": what a screen reads (`${form.x}`, `${data.x}`, `${screen.NAME…}`) and
+ * what a `navigate` action hands to the next screen.
+ *
+ * Sources: Meta's Flow JSON reference § Dynamic properties ("${data.field}" reads a field the screen declares in
+ * "data"; "${form.field}" an input of the same screen; "${screen.SCREEN.form|data.field}" global references, 4.0+),
+ * § Actions, navigate ("payload: the data of the next screen", which that screen declares in its "data"), and the
+ * "Media upload components" reference ("PhotoPicker and DocumentPicker values cannot be passed in a navigate
+ * payload; reference them from the terminal screen with ${screen.SCREEN.form.field}").
+ */
+import { COMPONENTS, PROPERTY_VALUE_TYPES } from './components';
+import { ActionUse, FlowContext, Json, ScreenInfo, isObject } from './context';
+import { keyPath } from './json-path';
+import { didYouMean } from './suggest';
+
+export function checkDataModel(ctx: FlowContext): void {
+  checkReferences(ctx);
+  for (const action of ctx.actions) {
+    if (action.name === 'navigate') checkNavigatePayload(ctx, action);
+  }
+}
+
+function checkReferences(ctx: FlowContext): void {
+  for (const { screen, expression, path, property } of ctx.references) {
+    const parts = expression.split(/[.[\]]/).map(p => p.trim()).filter(p => p !== '');
+    const [root, name] = parts;
+    if (root === 'form' && !screen.formFields.has(name)) {
+      ctx.report('UNKNOWN_FORM_REFERENCE', path,
+        `\${${expression}}: no input named "${name}" on screen "${screen.id}".${didYouMean(name, screen.formFields.keys())}`);
+    } else if (root === 'data' && !screen.dataFields.has(name)) {
+      ctx.report('UNKNOWN_DATA_REFERENCE', path,
+        `\${${expression}}: declare "${name}" in the "data" of screen "${screen.id}".${didYouMean(name, screen.dataFields.keys())}`);
+    } else if (root === 'data' && property !== undefined && parts.length === 2) {
+      const declared = screen.dataFields.get(name)?.type;
+      const expected = PROPERTY_VALUE_TYPES[property];
+      if (declared && expected && !expected.includes(declared)) {
+        ctx.report('DATA_REFERENCE_TYPE_MISMATCH', path,
+          `"${property}" takes ${expected.join(' or ')}, but "${name}" is declared as ${declared}. Change the field's "type", or bind another field.`);
+      }
+    } else if (root === 'screen') {
+      const target = ctx.byId.get(name);
+      const [, , kind, field] = parts;
+      const fields = kind === 'form' ? target?.formFields : kind === 'data' ? target?.dataFields : undefined;
+      if (!target) {
+        ctx.report('UNKNOWN_SCREEN_REFERENCE', path, `\${${expression}}: no screen has id "${name}".${didYouMean(name, ctx.byId.keys())}`);
+      } else if (!fields || !fields.has(field)) {
+        ctx.report('UNKNOWN_SCREEN_REFERENCE', path,
+          `\${${expression}}: screen "${name}" has no ${kind ?? 'form or data'} field "${field ?? ''}".${fields ? didYouMean(field, fields.keys()) : ''}`);
+      }
+    }
+  }
+}
+
+/** The navigate payload supplies exactly the target screen's declared data, with matching types. */
+function checkNavigatePayload(ctx: FlowContext, action: ActionUse): void {
+  const target = typeof action.action.next?.name === 'string' ? ctx.byId.get(action.action.next.name) : undefined;
+  const payload = action.action.payload;
+  const payloadPath = keyPath(action.path, 'payload');
+  findMedia(ctx, action.screen, payload, payloadPath);
+  if (!target || target === action.screen) return; // reported by the screen graph
+  if (payload !== undefined && !isObject(payload)) {
+    ctx.report('NOT_AN_OBJECT', payloadPath, 'A navigate "payload" must be an object whose keys are the "data" fields of the next screen.');
+    return;
+  }
+  const given = payload ?? {};
+  const missing = [...target.dataFields.keys()].filter(name => !(name in given));
+  if (missing.length > 0) {
+    ctx.report('NAVIGATE_PAYLOAD_MISSING_FIELD', payload === undefined ? action.path : payloadPath,
+      `Screen "${target.id}" declares ${missing.map(m => `"${m}"`).join(', ')} in "data", but this navigate payload does not supply ${missing.length === 1 ? 'it' : 'them'}. Add ${missing.map(m => `"${m}": ...`).join(', ')} to the payload.`);
+  }
+  for (const [name, value] of Object.entries(given)) {
+    const valuePath = keyPath(payloadPath, name);
+    const field = target.dataFields.get(name);
+    if (!field) {
+      ctx.report('NAVIGATE_PAYLOAD_UNKNOWN_FIELD', valuePath,
+        `Screen "${target.id}" does not declare "${name}" in its "data".${didYouMean(name, target.dataFields.keys())} Declare it there, or remove it from the payload.`);
+      continue;
+    }
+    if (field.type === undefined) continue;
+    const actual = valueType(ctx, action.screen, value);
+    if (actual && !compatible(actual, field.type)) {
+      ctx.report('NAVIGATE_PAYLOAD_TYPE_MISMATCH', valuePath,
+        `Screen "${target.id}" declares "${name}" as ${field.type}, but this payload passes ${actual.type === 'media' ? 'an upload' : `a value of type ${actual.type}`}${actual.from ? ` (${actual.from})` : ''}. Pass a ${field.type}, or change the declared type.`);
+    }
+  }
+}
+
+interface ValueType {
+  readonly type: string;
+  /** What the value is, when it is a reference: for the message, and to know TextInput numbers. */
+  readonly from?: string;
+  readonly component?: string;
+}
+
+/** The type of a payload value, when it can be known offline. */
+function valueType(ctx: FlowContext, screen: ScreenInfo, value: Json): ValueType | undefined {
+  if (typeof value !== 'string') {
+    if (value === null) return undefined;
+    if (Array.isArray(value)) return { type: 'array' };
+    if (isObject(value)) return { type: 'object' };
+    return { type: typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value };
+  }
+  const binding = /^\$\{([^{}]+)\}$/.exec(value.trim());
+  if (!binding) return value.includes('${') && value.trim().startsWith('`') ? undefined : { type: 'string' };
+  const parts = binding[1].split('.').map(p => p.trim());
+  let source: ScreenInfo | undefined = screen;
+  let kind = parts[0];
+  let name = parts[1];
+  if (parts[0] === 'screen') {
+    source = ctx.byId.get(parts[1]);
+    kind = parts[2];
+    name = parts[3];
+  }
+  if (!source || parts.length !== (parts[0] === 'screen' ? 4 : 2)) return undefined;
+  if (kind === 'form') {
+    const field = source.formFields.get(name);
+    const type = field ? COMPONENTS[field.component]?.valueType : undefined;
+    return type ? { type, from: `\${${binding[1]}} is a ${field!.component}`, component: field!.component } : undefined;
+  }
+  if (kind === 'data') {
+    const type = source.dataFields.get(name)?.type;
+    return type ? { type, from: `\${${binding[1]}} is declared as ${type}` } : undefined;
+  }
+  return undefined;
+}
+
+function compatible(actual: ValueType, declared: string): boolean {
+  if (actual.type === 'media') return true; // MEDIA_IN_NAVIGATE_PAYLOAD says what is wrong
+  if (actual.type === declared) return true;
+  if ((actual.type === 'integer' && declared === 'number') || (actual.type === 'number' && declared === 'integer')) return true;
+  // A TextInput with "input-type": "number" yields a number.
+  return actual.component === 'TextInput' && (declared === 'number' || declared === 'integer');
+}
+
+/** `${form.x}` of a PhotoPicker or DocumentPicker anywhere in a navigate payload. */
+function findMedia(ctx: FlowContext, screen: ScreenInfo, value: Json, path: string): void {
+  if (typeof value === 'string') {
+    for (const match of value.matchAll(/\$\{\s*form\.([^}\s.[]+)\s*\}/g)) {
+      const field = screen.formFields.get(match[1]);
+      if (field && COMPONENTS[field.component]?.valueType === 'media') {
+        ctx.report('MEDIA_IN_NAVIGATE_PAYLOAD', path,
+          `${field.component} values cannot be passed to the next screen. Remove \${form.${match[1]}} here and read it on the last screen with \${screen.${screen.id}.form.${match[1]}} in the "complete" (or "data_exchange") payload.`);
+      }
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => findMedia(ctx, screen, item, `${path}[${index}]`));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) findMedia(ctx, screen, item, keyPath(path, key));
+  }
+}

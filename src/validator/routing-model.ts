@@ -1,0 +1,91 @@
+/**
+ * Rule family "routing model": the `routing_model` of a Flow (required with an endpoint, optional without), and
+ * its agreement with the navigate actions. The model's routes become edges of the screen graph
+ * (screen-graph.ts), which decides the entry screen, reachability and cycles on all edges together.
+ *
+ * Source: Meta's Flow JSON reference (developers.facebook.com/docs/whatsapp/flows/reference/flowjson)
+ * § Routing model, "Routing rules": a route names screens of the Flow and never the screen itself; only forward
+ * routes (no loops); at most 10 branches; one entry screen, the one no route leads to; all screens connected.
+ */
+import { FlowContext, isObject } from './context';
+import { indexPath, keyPath } from './json-path';
+import { ScreenGraph } from './screen-graph';
+import { didYouMean } from './suggest';
+
+/**
+ * Flow JSON § Routing model: "Max number of branches: 10". Meta does not say what a branch is; two independent
+ * summaries of the page count the routes of all screens together (every edge of the model), which is what this
+ * counts.
+ */
+export const MAX_ROUTING_BRANCHES = 10;
+
+const MODEL_PATH = '$.routing_model';
+
+/** Checks the routing model and adds its routes to the graph; returns the edges it declares ("FROM>TO"). */
+export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<string> | undefined {
+  const model = isObject(ctx.flow) ? ctx.flow.routing_model : undefined;
+  if (model === undefined) return undefined;
+  if (!isObject(model)) {
+    ctx.report('ROUTING_MODEL_INVALID', MODEL_PATH,
+      '"routing_model" must map each screen id to the list of screens it can go to, for example {"START": ["END"], "END": []}.');
+    return undefined;
+  }
+  const known = [...ctx.byId.keys()];
+  const declared = new Set<string>();
+  let branches = 0;
+  for (const [key, routes] of Object.entries(model)) {
+    const keyAt = keyPath(MODEL_PATH, key);
+    const from = ctx.byId.get(key);
+    if (!from) {
+      ctx.report('ROUTING_MODEL_UNKNOWN_SCREEN', keyAt, `"${key}" is not the id of a screen.${didYouMean(key, known)} Known screens: ${known.join(', ')}.`);
+    }
+    if (!Array.isArray(routes)) {
+      ctx.report('ROUTING_MODEL_INVALID', keyAt, `The routes of "${key}" must be a list of screen ids ([] for a screen that goes nowhere).`);
+      continue;
+    }
+    routes.forEach((route: unknown, index: number) => {
+      const routeAt = indexPath(keyAt, index);
+      if (typeof route !== 'string') {
+        ctx.report('ROUTING_MODEL_INVALID', routeAt, `A route is a screen id (a string), not ${JSON.stringify(route)}.`);
+        return;
+      }
+      branches++;
+      const to = ctx.byId.get(route);
+      if (!to) {
+        ctx.report('ROUTING_MODEL_UNKNOWN_SCREEN', routeAt, `"${key}" routes to "${route}", which is not the id of a screen.${didYouMean(route, known)} Known screens: ${known.join(', ')}.`);
+      } else if (route === key) {
+        ctx.report('ROUTING_MODEL_SELF_ROUTE', routeAt,
+          `"${key}" routes to itself. Remove the route: a screen refreshes itself through its endpoint without one.`);
+      } else if (from) {
+        declared.add(edgeKey(key, route));
+        graph.addEdge({ from, to, path: routeAt, source: 'routing model' });
+      }
+    });
+  }
+  const missing = graph.nodes.filter(s => s.id !== undefined && !Object.prototype.hasOwnProperty.call(model, s.id));
+  if (missing.length > 0) {
+    const names = missing.map(s => `"${s.id}"`).join(', ');
+    ctx.report('ROUTING_MODEL_MISSING_SCREEN', MODEL_PATH,
+      `Every screen must be a key of "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
+  }
+  if (branches > MAX_ROUTING_BRANCHES) {
+    ctx.report('ROUTING_MODEL_TOO_MANY_BRANCHES', MODEL_PATH,
+      `The routing model has ${branches} branches (routes over all screens); Meta allows at most ${MAX_ROUTING_BRANCHES}. Remove routes, or split the Flow.`);
+  }
+  return declared;
+}
+
+/** Every navigate edge must be a route of the model (Flow JSON § Routing model). */
+export function checkNavigateEdgesInModel(ctx: FlowContext, graph: ScreenGraph, declared: Set<string>): void {
+  for (const edge of graph.edges) {
+    if (edge.source !== 'navigate' || edge.from.id === undefined || edge.to.id === undefined) continue;
+    if (!declared.has(edgeKey(edge.from.id, edge.to.id))) {
+      ctx.report('NAVIGATE_NOT_IN_ROUTING_MODEL', edge.path,
+        `"${edge.from.id}" navigates to "${edge.to.id}", but the routing model does not list that route. Add "${edge.to.id}" to "routing_model.${edge.from.id}".`);
+    }
+  }
+}
+
+function edgeKey(from: string, to: string): string {
+  return `${from}>${to}`;
+}

@@ -1,0 +1,114 @@
+/**
+ * Rule family "screen graph": the one picture of how a Flow moves between screens. Two sources feed it: the
+ * `navigate` actions on components (edges "navigate") and, for a Flow that has one, the `routing_model` (edges
+ * "routing model", the moves an endpoint may make with its data_exchange responses). The entry screen, reachability
+ * and cycles are decided on the union of both, so a dynamic Flow is not misread as having many entry screens.
+ *
+ * Source: Meta's Flow JSON reference § Routing model: "the entry screen is the screen without inbound edges; there
+ * must be exactly one"; "only forward routes are allowed (no loops)"; "all screens must be connected"; and Meta's
+ * error INVALID_ROUTING_MODEL ("Following screens are not connected with the rest of the screens …"), which Meta
+ * also applies to Flows without a routing model by building one from their navigate actions.
+ */
+import { FlowContext, ScreenInfo, screenLabel } from './context';
+import { didYouMean } from './suggest';
+
+export type EdgeSource = 'navigate' | 'routing model';
+
+export interface ScreenEdge {
+  readonly from: ScreenInfo;
+  readonly to: ScreenInfo;
+  /** Where the edge is written: the navigate action's `next.name`, or the route in the routing model. */
+  readonly path: string;
+  readonly source: EdgeSource;
+}
+
+export class ScreenGraph {
+  public readonly edges: ScreenEdge[] = [];
+  /** Set by `check`: the screen the Flow starts on, when there is one. */
+  public entry?: ScreenInfo;
+
+  /** The screens of the graph: every screen with an id once (a duplicated id counts once), and screens without an id. */
+  public readonly nodes: ScreenInfo[];
+
+  constructor(private readonly ctx: FlowContext) {
+    this.nodes = ctx.screens.filter(s => s.id === undefined || ctx.byId.get(s.id) === s);
+  }
+
+  public addEdge(edge: ScreenEdge): void {
+    this.edges.push(edge);
+  }
+
+  /** Adds an edge for every navigate action: reports targets that do not exist or are the screen itself. */
+  public addNavigateEdges(): void {
+    const ctx = this.ctx;
+    for (const action of ctx.actions) {
+      if (action.name !== 'navigate' || typeof action.action.next?.name !== 'string') continue;
+      const to: string = action.action.next.name;
+      const path = `${action.path}.next.name`;
+      const target = ctx.byId.get(to);
+      if (!target) {
+        const known = [...ctx.byId.keys()];
+        ctx.report('NAVIGATE_UNKNOWN_SCREEN', path, `No screen has id "${to}".${didYouMean(to, known)} Known screens: ${known.join(', ')}.`);
+      } else if (target === action.screen) {
+        ctx.report('NAVIGATE_SELF', path, `Screen "${to}" navigates to itself. Navigate to another screen, or use update_data.`);
+      } else {
+        this.addEdge({ from: action.screen, to: target, path, source: 'navigate' });
+      }
+    }
+  }
+
+  /** Entry screen, reachability and cycles on all edges. */
+  public check(): void {
+    const ctx = this.ctx;
+    const what = ctx.hasRoutingModel ? 'route (navigate action or routing model)' : 'navigate action';
+    const incoming = new Set(this.edges.map(e => e.to));
+    const entries = this.nodes.filter(s => !incoming.has(s));
+    if (entries.length === 0) {
+      ctx.report('ENTRY_SCREEN_COUNT', '$.screens',
+        `Every screen is the target of a ${what}, so the Flow has no entry screen. Remove the route that leads back to the first screen.`);
+    }
+    this.entry = entries[0];
+    const reached = this.findCycles(entries.length > 0 ? [entries[0]] : this.nodes);
+    if (this.entry) {
+      // More than one screen without inbound routes: the first one in "screens" is the entry; the others are
+      // reported where they are, as unreachable.
+      for (const screen of this.nodes) {
+        if (!reached.has(screen)) {
+          ctx.report('UNREACHABLE_SCREEN', screen.path,
+            `No ${what} leads from the entry screen ${screenLabel(this.entry)} to ${screenLabel(screen)}. Add a route to it, or remove the screen.`);
+        }
+      }
+    }
+  }
+
+  public outgoing(screen: ScreenInfo): ScreenEdge[] {
+    return this.edges.filter(e => e.from === screen);
+  }
+
+  /** Depth-first search from the roots; reports each back edge as a cycle and returns the screens reached. */
+  private findCycles(roots: ScreenInfo[], done = new Set<ScreenInfo>()): Set<ScreenInfo> {
+    const next = new Map<ScreenInfo, ScreenEdge[]>();
+    for (const edge of this.edges) next.set(edge.from, [...(next.get(edge.from) ?? []), edge]);
+    const onStack: ScreenInfo[] = [];
+    const reportedAt = new Set<string>();
+    const visit = (screen: ScreenInfo): void => {
+      onStack.push(screen);
+      for (const edge of next.get(screen) ?? []) {
+        const at = onStack.indexOf(edge.to);
+        if (at >= 0) {
+          if (reportedAt.has(edge.path)) continue;
+          reportedAt.add(edge.path);
+          const loop = [...onStack.slice(at), edge.to].map(s => s.id).join(' → ');
+          this.ctx.report('NAVIGATION_CYCLE', edge.path,
+            `Routes go round in a cycle (${loop}). Flows only move forward (WhatsApp adds the way back); remove this ${edge.source === 'navigate' ? 'navigate action' : 'route'}.`);
+        } else if (!done.has(edge.to)) {
+          visit(edge.to);
+        }
+      }
+      onStack.pop();
+      done.add(screen);
+    };
+    for (const root of roots) if (!done.has(root)) visit(root);
+    return done;
+  }
+}
