@@ -3,6 +3,7 @@
  * resource properties the construct writes and the attributes the handler returns.
  *
  * CloudFormation hands every scalar property to the handler as a string, so booleans travel as 'true'/'false'.
+ * What happens on removal is CloudFormation's DeletionPolicy alone: a retained Flow's Delete never reaches the handler.
  */
 export interface FlowResourceProperties {
   /** The WABA id (`waba-…`) or its ARN, as the user gave it. */
@@ -15,11 +16,9 @@ export interface FlowResourceProperties {
   readonly FlowJsonKey?: string;
   readonly Publish: 'true' | 'false' | boolean;
   readonly CloneFlowId?: string;
-  readonly RemovalPolicy: FlowRemovalPolicy;
+  /** Take over a Flow of the same name made elsewhere instead of failing; read at creation only. */
+  readonly AdoptExistingFlow?: 'true' | 'false' | boolean;
 }
-
-/** What the handler does with the Flow when CloudFormation deletes the resource. */
-export type FlowRemovalPolicy = 'destroy' | 'retain';
 
 /** The attributes the handler returns in `Data`. */
 export const FlowAttribute = {

@@ -4,6 +4,7 @@ import {
   DeprecateWhatsAppFlowCommand,
   GetWhatsAppFlowCommand,
   GetWhatsAppFlowPreviewCommand,
+  ListWhatsAppFlowAssetsCommand,
   ListWhatsAppFlowsCommand,
   MetaFlowCategory,
   MetaFlowSummary,
@@ -13,9 +14,9 @@ import {
   UpdateWhatsAppFlowCommand,
 } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { FlowAttribute, FlowAttributes, FlowRemovalPolicy, FlowResourceProperties } from './contract';
+import { FlowAttribute, FlowAttributes, FlowResourceProperties } from './contract';
 import { FlowFailure, rejectedFlowJson } from '../provider/failure';
-import { mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
+import { isRetryable, mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
 import { wabaIdOf } from '../provider/waba';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -28,6 +29,10 @@ export interface LifecycleDependencies {
   readonly socialMessaging: SocialMessagingClient;
   /** Reads the Flow JSON asset's bytes. */
   readonly readFlowJson: (bucket: string, key: string) => Promise<Uint8Array>;
+  /** Downloads a Flow JSON asset from the URL that ListWhatsAppFlowAssets gives. */
+  readonly downloadFlowJson: (url: string) => Promise<Uint8Array>;
+  /** Whether CloudFormation is rolling the stack back: an Update then restores the previous properties. */
+  readonly isRollingBack: (stackId: string) => Promise<boolean>;
   /** Milliseconds left in this invocation. */
   readonly remainingMs: () => number;
   readonly log: (message: string) => void;
@@ -41,20 +46,44 @@ const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FA
 /** Time kept back from the main work so that a failed Create can still clean up after itself. */
 const CLEANUP_RESERVE_MS = 30_000;
 
+/** Statuses in which customers can open the Flow: new Flow JSON takes it off the air until it is published again. */
+const LIVE_STATUSES = ['PUBLISHED', 'THROTTLED'];
+
+/** Errors that cannot mean "the name is taken": no need to look the name up. */
+const NOT_A_NAME_CONFLICT = ['AccessDeniedException', 'AccessDeniedByMetaException', 'ResourceNotFoundException'];
+
+interface JsonSource { readonly bucket: string; readonly key: string }
+
 interface DesiredFlow {
   readonly wabaId: string;
   readonly flowName: string;
   readonly categories: MetaFlowCategory[];
-  readonly json?: { readonly bucket: string; readonly key: string };
+  readonly json?: JsonSource;
   readonly publish: boolean;
   readonly cloneFlowId?: string;
-  readonly removalPolicy: FlowRemovalPolicy;
+  readonly adoptExisting: boolean;
 }
 
 interface MetadataChanges {
   readonly flowName?: string;
   readonly categories?: MetaFlowCategory[];
 }
+
+interface FlowState {
+  readonly status: string;
+  readonly previewUrl: string;
+}
+
+/** How a Flow that is now this resource's came to be. */
+type CreateOutcome =
+  /** Made by a Create call of this invocation, whose answer came back. */
+  | { readonly kind: 'created'; readonly flowId: string; readonly validationErrors: string[] }
+  /** Made by a Create call of this invocation whose answer was lost: proven by the name being free before it. */
+  | { readonly kind: 'lost-answer'; readonly flow: MetaFlowSummary }
+  /** Made elsewhere, and taken over because the construct says `adoptExistingFlow`. */
+  | { readonly kind: 'adopted'; readonly flow: MetaFlowSummary };
+
+const isTrue = (value: unknown) => String(value) === 'true';
 
 function desiredFlow(properties: FlowResourceProperties): DesiredFlow {
   return {
@@ -64,9 +93,9 @@ function desiredFlow(properties: FlowResourceProperties): DesiredFlow {
     json: properties.FlowJsonBucket && properties.FlowJsonKey
       ? { bucket: properties.FlowJsonBucket, key: properties.FlowJsonKey }
       : undefined,
-    publish: String(properties.Publish) === 'true',
+    publish: isTrue(properties.Publish),
     cloneFlowId: properties.CloneFlowId || undefined,
-    removalPolicy: properties.RemovalPolicy === 'retain' ? 'retain' : 'destroy',
+    adoptExisting: isTrue(properties.AdoptExistingFlow),
   };
 }
 
@@ -76,6 +105,18 @@ function sameCategories(a: readonly string[], b: readonly string[]): boolean {
 
 function isNotFound(error: unknown): boolean {
   return (error as Error)?.name === 'ResourceNotFoundException';
+}
+
+function errorName(error: unknown): string {
+  return (error as Error)?.name ?? 'Error';
+}
+
+/** The failure for a name that another Flow holds: which Flow, and both ways out. */
+function nameTaken(desired: DesiredFlow, existing: MetaFlowSummary, why = ''): FlowFailure {
+  return new FlowFailure(`A Flow named '${desired.flowName}' already exists in ${desired.wabaId}: `
+    + `id ${existing.flowId}, status ${existing.flowStatus}.${why} It was left as it is. Either choose another flowName, `
+    + 'or, if this stack should own that Flow, set adoptExistingFlow: true on the WhatsAppFlow and deploy again '
+    + '(the stack then updates it, and deletes or deprecates it when the Flow leaves the stack).');
 }
 
 /** Creates, converges and retires one WhatsApp Flow per CloudFormation event. */
@@ -91,7 +132,7 @@ export class FlowLifecycle {
       case 'Update':
         this.deps.log(`Update: Flow ${event.PhysicalResourceId} in ${desired.wabaId}`);
         return this.update(event.PhysicalResourceId, desired,
-          desiredFlow(event.OldResourceProperties as unknown as FlowResourceProperties));
+          desiredFlow(event.OldResourceProperties as unknown as FlowResourceProperties), event.StackId);
       case 'Delete':
         this.deps.log(`Delete: Flow ${event.PhysicalResourceId} in ${desired.wabaId}`);
         return this.delete(event.PhysicalResourceId, desired);
@@ -99,79 +140,122 @@ export class FlowLifecycle {
   }
 
   private async create(desired: DesiredFlow): Promise<FlowHandlerResponse> {
-    const flowJson = desired.json ? await this.readJson(desired) : undefined;
-    let created;
-    // A Create that failed with a retryable error may still have made the Flow (its response was lost).
-    let attemptMayHaveApplied = false;
+    const flowJson = desired.json ? await this.readJson(desired.json) : undefined;
+    const outcome = await this.createFlow(desired, flowJson);
+    if (outcome.kind === 'adopted') return this.adopt(outcome.flow, desired);
+
+    const flowId = outcome.kind === 'created' ? outcome.flowId : outcome.flow.flowId!;
     try {
-      created = await this.call('CreateWhatsAppFlow', (client) => client.send(new CreateWhatsAppFlowCommand({
-        id: desired.wabaId,
-        flowName: desired.flowName,
-        categories: desired.categories,
-        flowJson,
-        publish: desired.publish || undefined,
-        cloneFlowId: desired.cloneFlowId,
-      })).catch((error) => {
-        attemptMayHaveApplied ||= mayHaveApplied(error);
-        throw error;
-      }));
+      if (outcome.kind === 'created' && outcome.validationErrors.length) {
+        throw rejectedFlowJson(desired.flowName, outcome.validationErrors);
+      }
+      let flow: FlowState & { validationErrors?: string[] };
+      try {
+        flow = await this.describe(desired.wabaId, flowId);
+      } catch (readError) {
+        if (outcome.kind === 'lost-answer') throw readError;
+        // A success stays a success: report what the Create call said rather than undo it.
+        const status = desired.publish && flowJson ? 'PUBLISHED' : 'DRAFT';
+        this.deps.log(`Flow ${flowId} was created, but reading it failed (${errorName(readError)}): reporting ${status}, no preview URL`);
+        return this.response(flowId, status, '');
+      }
+      if (outcome.kind === 'lost-answer' && flow.validationErrors?.length) {
+        throw rejectedFlowJson(desired.flowName, flow.validationErrors);
+      }
+      const status = await this.publishIfAsked(flowId, desired, flow.status, true);
+      this.deps.log(`Flow ${flowId} is ${status}`);
+      return this.response(flowId, status, flow.previewUrl);
     } catch (error) {
-      return this.recoverFailedCreate(desired, error, attemptMayHaveApplied);
-    }
-    const flowId = created.flowId;
-    if (!flowId) throw new FlowFailure(`CreateWhatsAppFlow returned no flow id for '${desired.flowName}'. Deploy again.`);
-    this.deps.log(`created Flow ${flowId} '${desired.flowName}'`);
-    try {
-      if (created.validationErrors?.length) throw rejectedFlowJson(desired.flowName, created.validationErrors);
-      const flow = await this.describe(desired.wabaId, flowId);
-      this.deps.log(`Flow ${flowId} is ${flow.status}`);
-      return this.response(flowId, flow.status, flow.previewUrl);
-    } catch (error) {
-      // CloudFormation sends no Delete for a failed Create: whatever this Create made goes now.
+      // CloudFormation sends no Delete for a failed Create: the Flow this Create made goes now.
       await this.removeAfterFailedCreate(desired.wabaId, flowId);
       throw error;
     }
   }
 
   /**
-   * A Create can fail after Meta made the Flow: the event was delivered twice, or a response was lost.
-   * Flow names are unique in a WABA, so the name finds it. A Flow that one of this invocation's own attempts
-   * made is removed if the Create still fails; one found otherwise (a repeated delivery) is never removed.
+   * CreateWhatsAppFlow, retried within the budget. The service has no idempotency token, so a Create whose answer
+   * was lost (a 5xx or a timeout after Meta acted) can only be recognised by its name, which is unique in a WABA.
+   * The name proves nothing by itself: the Flow is taken as this invocation's only when the name was seen free
+   * after an earlier attempt and an attempt since then may have been applied. Anything else holding the name is
+   * not touched: the Create fails and names it, unless the construct asks to adopt it.
    */
-  private async recoverFailedCreate(desired: DesiredFlow, error: unknown, madeByThisCreate: boolean): Promise<FlowHandlerResponse> {
-    const existing = await this.findByName(desired).catch(() => undefined);
-    if (!existing?.flowId) throw error;
-    if (error instanceof RetryBudgetExhausted) {
-      // Retries ran out, yet one attempt got through: remove it so the failure leaves nothing behind.
-      if (madeByThisCreate) await this.removeAfterFailedCreate(desired.wabaId, existing.flowId);
-      throw error;
-    }
-    this.deps.log(`Flow '${desired.flowName}' already exists as ${existing.flowId} (${existing.flowStatus}): `
-      + 'adopting it (a repeated Create, or a Flow made outside this stack)');
-    const status = existing.flowStatus ?? 'DRAFT';
-    const isDraft = status === 'DRAFT';
+  private async createFlow(desired: DesiredFlow, flowJson: Uint8Array | undefined): Promise<CreateOutcome> {
+    let nameSeenFree = false;
     try {
-      const flow = await this.describe(desired.wabaId, existing.flowId);
-      return await this.converge(existing.flowId, desired, { status, previewUrl: flow.previewUrl }, {
-        categories: isDraft && !sameCategories(existing.flowCategories ?? [], desired.categories) ? desired.categories : undefined,
-      }, isDraft && desired.json !== undefined);
-    } catch (convergeError) {
-      if (madeByThisCreate) await this.removeAfterFailedCreate(desired.wabaId, existing.flowId);
-      throw convergeError;
+      return await this.call('CreateWhatsAppFlow', async (client) => {
+        try {
+          const created = await client.send(new CreateWhatsAppFlowCommand({
+            id: desired.wabaId,
+            flowName: desired.flowName,
+            categories: desired.categories,
+            flowJson,
+            publish: desired.publish || undefined,
+            cloneFlowId: desired.cloneFlowId,
+          }));
+          if (!created.flowId) throw new FlowFailure(`CreateWhatsAppFlow returned no flow id for '${desired.flowName}'. Deploy again.`);
+          this.deps.log(`created Flow ${created.flowId} '${desired.flowName}'`);
+          return { kind: 'created', flowId: created.flowId, validationErrors: created.validationErrors ?? [] };
+        } catch (error) {
+          if (!mayHaveApplied(error)) throw error;
+          const existing = await this.findByName(desired);
+          if (!existing) {
+            // Nothing was made: the retry starts from a name known to be free.
+            nameSeenFree = true;
+            throw error;
+          }
+          if (nameSeenFree) {
+            this.deps.log(`CreateWhatsAppFlow got no answer (${errorName(error)}), but made Flow ${existing.flowId}: `
+              + 'the name was free just before that attempt, so the Flow is this Create\'s');
+            return { kind: 'lost-answer', flow: existing };
+          }
+          if (desired.adoptExisting) return { kind: 'adopted', flow: existing };
+          throw nameTaken(desired, existing, ` CreateWhatsAppFlow got no answer (${errorName(error)}), so this deploy may have `
+            + 'made that Flow, or it was there before; the two cannot be told apart.');
+        }
+      });
+    } catch (error) {
+      if (error instanceof FlowFailure || isRetryable(error) || error instanceof RetryBudgetExhausted) throw error;
+      if (NOT_A_NAME_CONFLICT.includes(errorName(error))) throw error;
+      // A refused Create: the name may be taken by a Flow made elsewhere (Meta's wording of that is not stable).
+      const existing = await this.findByName(desired).catch(() => undefined);
+      if (!existing) throw error;
+      if (desired.adoptExisting) return { kind: 'adopted', flow: existing };
+      throw nameTaken(desired, existing);
     }
   }
 
+  /** Takes over a Flow made elsewhere (adoptExistingFlow) and brings it to the declared state. */
+  private async adopt(existing: MetaFlowSummary, desired: DesiredFlow): Promise<FlowHandlerResponse> {
+    const flowId = existing.flowId!;
+    if (existing.flowStatus === 'DEPRECATED') {
+      throw new FlowFailure(`A DEPRECATED Flow named '${desired.flowName}' (id ${flowId}) holds the name in ${desired.wabaId}, `
+        + 'and a deprecated Flow cannot be changed: choose another flowName.');
+    }
+    this.deps.log(`adopting Flow ${flowId} '${desired.flowName}' (${existing.flowStatus}): adoptExistingFlow is set`);
+    const flow = await this.describe(desired.wabaId, flowId);
+    // No previous properties: the Flow JSON that a failed push would restore is the Flow's own.
+    return this.converge(flowId, desired, undefined, flow, {
+      categories: sameCategories(existing.flowCategories ?? [], desired.categories) ? undefined : desired.categories,
+    }, desired.json !== undefined);
+  }
+
+  /** A WABA's Flow of the declared name, deprecated ones included (they may keep their name). */
   private async findByName(desired: DesiredFlow): Promise<MetaFlowSummary | undefined> {
     let nextToken: string | undefined;
+    let deprecated: MetaFlowSummary | undefined;
     do {
       const page = await this.call('ListWhatsAppFlows', (client) => client.send(new ListWhatsAppFlowsCommand({ id: desired.wabaId, nextToken })), true);
-      const match = page.flows?.find((flow) => flow.flowName === desired.flowName && flow.flowStatus !== 'DEPRECATED');
-      if (match) return match;
+      for (const flow of page.flows ?? []) {
+        if (flow.flowName !== desired.flowName) continue;
+        if (flow.flowStatus !== 'DEPRECATED') return flow;
+        deprecated ??= flow;
+      }
       nextToken = page.nextToken;
     } while (nextToken);
-    return undefined;
+    return deprecated;
   }
 
+  /** Removes a Flow that this invocation's Create made: delete a draft, deprecate a published one. */
   private async removeAfterFailedCreate(wabaId: string, flowId: string): Promise<void> {
     try {
       await this.call('DeleteWhatsAppFlow', (client) => client.send(new DeleteWhatsAppFlowCommand({ id: wabaId, flowId })), true);
@@ -183,12 +267,12 @@ export class FlowLifecycle {
         await this.call('DeprecateWhatsAppFlow', (client) => client.send(new DeprecateWhatsAppFlowCommand({ id: wabaId, flowId })), true);
         this.deps.log(`deprecated Flow ${flowId} made by the failed Create`);
       } catch (deprecateError) {
-        this.deps.log(`could not remove Flow ${flowId} made by the failed Create: ${(deprecateError as Error).name}`);
+        this.deps.log(`could not remove Flow ${flowId} made by the failed Create: ${errorName(deprecateError)}`);
       }
     }
   }
 
-  private async update(flowId: string, desired: DesiredFlow, previous: DesiredFlow): Promise<FlowHandlerResponse> {
+  private async update(flowId: string, desired: DesiredFlow, previous: DesiredFlow, stackId: string): Promise<FlowHandlerResponse> {
     if (desired.wabaId !== previous.wabaId) {
       this.deps.log(`WhatsApp Business Account changed from ${previous.wabaId}: replacing Flow ${flowId}`);
       return this.create(desired);
@@ -201,22 +285,33 @@ export class FlowLifecycle {
       flow = await this.describe(desired.wabaId, flowId);
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      throw new FlowFailure(`Flow ${flowId} no longer exists in ${desired.wabaId}: it was deleted outside this stack. `
-        + 'Give the WhatsAppFlow construct a new id so that a new Flow is created.');
+      // The declared Flow can simply be made again; CloudFormation's cleanup Delete of the old id then finds nothing.
+      this.deps.log(`Flow ${flowId} no longer exists in ${desired.wabaId} (deleted outside this stack): creating it again`);
+      return this.create(desired);
     }
     const jsonChanged = desired.json !== undefined
       && (desired.json.bucket !== previous.json?.bucket || desired.json.key !== previous.json?.key);
-    return this.converge(flowId, desired, flow, {
+    let target = desired;
+    if (jsonChanged && !desired.publish && LIVE_STATUSES.includes(flow.status) && await this.deps.isRollingBack(stackId)) {
+      // CloudFormation restores the previous properties; the Flow stays live with them (publishing cannot be undone).
+      this.deps.log(`Flow ${flowId} is ${flow.status} and the stack is rolling back: its previous Flow JSON is published again`);
+      target = { ...desired, publish: true };
+    }
+    return this.converge(flowId, target, previous.json, flow, {
       flowName: desired.flowName !== previous.flowName ? desired.flowName : undefined,
       categories: sameCategories(desired.categories, previous.categories) ? undefined : desired.categories,
     }, jsonChanged);
   }
 
-  /** Brings an existing Flow to the declared state: metadata, then JSON, then publish, last. */
+  /**
+   * Brings an existing Flow to the declared state: metadata, then JSON, then publish, last. A Flow that was live
+   * stays live: when new JSON is refused or cannot be published, the previous JSON is pushed and published again.
+   */
   private async converge(
     flowId: string,
     desired: DesiredFlow,
-    flow: { status: string; previewUrl: string },
+    previousJson: JsonSource | undefined,
+    flow: FlowState,
     metadata: MetadataChanges,
     pushJson: boolean,
   ): Promise<FlowHandlerResponse> {
@@ -226,14 +321,26 @@ export class FlowLifecycle {
       throw new FlowFailure(`Flow ${flowId} is DEPRECATED and cannot be changed (deprecation cannot be undone). `
         + 'Give the WhatsAppFlow construct a new id and flowName so that a new Flow is created.');
     }
+    if (pushJson && !desired.publish && LIVE_STATUSES.includes(status)) {
+      throw new FlowFailure(`Flow ${flowId} is ${status}: new Flow JSON would put it back to DRAFT and take it off the air, `
+        + 'and publish is false. Nothing was changed. Set publish: true to publish the new Flow JSON, or keep the Flow JSON as it is.');
+    }
     if (metadata.flowName !== undefined || metadata.categories !== undefined) {
       await this.call('UpdateWhatsAppFlow', (client) => client.send(new UpdateWhatsAppFlowCommand({
         id: desired.wabaId, flowId, flowName: metadata.flowName, categories: metadata.categories,
       })));
       this.deps.log(`updated name or categories of Flow ${flowId}`);
     }
-    if (pushJson) {
-      const flowJson = await this.readJson(desired);
+    if (!pushJson) {
+      status = await this.publishIfAsked(flowId, desired, status, false);
+      return this.response(flowId, status, flow.previewUrl);
+    }
+
+    const wasLive = LIVE_STATUSES.includes(status);
+    // What a failed push restores: the previous asset, or (with none) the Flow's own JSON, read before it changes.
+    const restoreFrom = wasLive && !previousJson ? await this.currentFlowJson(desired.wabaId, flowId) : undefined;
+    try {
+      const flowJson = await this.readJson(desired.json!);
       const updated = await this.call('UpdateWhatsAppFlowAssets', (client) => client.send(new UpdateWhatsAppFlowAssetsCommand({
         id: desired.wabaId, flowId, flowJson,
       })));
@@ -242,27 +349,78 @@ export class FlowLifecycle {
       if (status === 'PUBLISHED') {
         status = 'DRAFT';
         this.deps.log(`Flow ${flowId}: PUBLISHED -> DRAFT (new Flow JSON)`);
+      } else if (status !== 'DRAFT') {
+        // Meta decides what new JSON does to a BLOCKED or THROTTLED Flow: ask rather than guess.
+        status = (await this.describe(desired.wabaId, flowId, false)).status;
       }
-    }
-    if (desired.publish && status === 'DRAFT') {
-      await this.callReaching('PUBLISHED', desired.wabaId, flowId, 'PublishWhatsAppFlow',
-        (client) => client.send(new PublishWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
-      this.deps.log(`Flow ${flowId}: DRAFT -> PUBLISHED`);
-      status = 'PUBLISHED';
-    } else if (desired.publish && status !== 'PUBLISHED') {
-      this.deps.log(`Flow ${flowId} is ${status}: not published`);
-    } else if (!desired.publish && status === 'PUBLISHED') {
-      this.deps.log(`Flow ${flowId} stays PUBLISHED: publishing cannot be undone`);
+      status = await this.publishIfAsked(flowId, desired, status, true);
+    } catch (error) {
+      if (wasLive) await this.restoreLive(desired, flowId, previousJson, restoreFrom);
+      throw error;
     }
     return this.response(flowId, status, flow.previewUrl);
   }
 
+  /**
+   * Publishes a draft when `publish` asks for it. Where this deploy made or changed the Flow JSON (`mustPublish`),
+   * a Flow that Meta holds (BLOCKED, THROTTLED) fails the deploy; otherwise its status is only reported.
+   */
+  private async publishIfAsked(flowId: string, desired: DesiredFlow, status: string, mustPublish: boolean): Promise<string> {
+    if (desired.publish && status === 'DRAFT') {
+      await this.callReaching('PUBLISHED', desired.wabaId, flowId, 'PublishWhatsAppFlow',
+        (client) => client.send(new PublishWhatsAppFlowCommand({ id: desired.wabaId, flowId })));
+      this.deps.log(`Flow ${flowId}: DRAFT -> PUBLISHED`);
+      return 'PUBLISHED';
+    }
+    if (desired.publish && status !== 'PUBLISHED') {
+      if (!mustPublish) {
+        this.deps.log(`Flow ${flowId} is ${status}: not published`);
+        return status;
+      }
+      throw new FlowFailure(`Flow ${flowId} is ${status}, so publish: true cannot be carried out: Meta sets BLOCKED or THROTTLED `
+        + 'when the Flow or its endpoint is unhealthy. See the Flow\'s health in WhatsApp Manager, fix the cause, and deploy again.');
+    }
+    if (!desired.publish && status === 'PUBLISHED') {
+      this.deps.log(`Flow ${flowId} stays PUBLISHED: publishing cannot be undone`);
+    }
+    return status;
+  }
+
+  /** Puts a live Flow back on the air after a failed change: its previous JSON, published again. */
+  private async restoreLive(desired: DesiredFlow, flowId: string, previousJson: JsonSource | undefined, current?: Uint8Array): Promise<void> {
+    try {
+      const status = (await this.describe(desired.wabaId, flowId, false, true)).status;
+      if (status !== 'DRAFT') return;
+      const flowJson = current ?? (previousJson ? await this.readJson(previousJson) : undefined);
+      if (!flowJson) {
+        this.deps.log(`Flow ${flowId} is DRAFT and there is no previous Flow JSON to restore`);
+        return;
+      }
+      const restored = await this.call('UpdateWhatsAppFlowAssets', (client) => client.send(new UpdateWhatsAppFlowAssetsCommand({
+        id: desired.wabaId, flowId, flowJson,
+      })), true);
+      if (restored.validationErrors?.length) {
+        this.deps.log(`Flow ${flowId}: Meta refused the previous Flow JSON too; it stays DRAFT`);
+        return;
+      }
+      await this.callReaching('PUBLISHED', desired.wabaId, flowId, 'PublishWhatsAppFlow',
+        (client) => client.send(new PublishWhatsAppFlowCommand({ id: desired.wabaId, flowId })), true);
+      this.deps.log(`Flow ${flowId}: previous Flow JSON restored and published again`);
+    } catch (restoreError) {
+      this.deps.log(`Flow ${flowId}: could not restore the previous Flow JSON (${errorName(restoreError)}); it may be DRAFT`);
+    }
+  }
+
+  /** The Flow JSON the Flow has now, from Meta (only where no previous asset can restore it). */
+  private async currentFlowJson(wabaId: string, flowId: string): Promise<Uint8Array | undefined> {
+    const assets = await this.call('ListWhatsAppFlowAssets', (client) => client.send(new ListWhatsAppFlowAssetsCommand({ id: wabaId, flowId })));
+    const asset = assets.flowAssets?.find((a) => a.assetType === 'FLOW_JSON' && a.downloadUrl);
+    return asset ? this.deps.downloadFlowJson(asset.downloadUrl!) : undefined;
+  }
+
   private async delete(flowId: string, desired: DesiredFlow): Promise<FlowHandlerResponse> {
     const gone = { PhysicalResourceId: flowId, Data: {} };
-    if (desired.removalPolicy === 'retain') {
-      this.deps.log(`Flow ${flowId} retained (removal policy RETAIN)`);
-      return gone;
-    }
+    // RETAIN is CloudFormation's DeletionPolicy: a retained Flow's Delete never reaches the handler.
     if (flowId === CREATE_FAILED_MARKER) return gone;
     let status: string;
     try {
@@ -303,30 +461,32 @@ export class FlowLifecycle {
     flowId: string,
     operation: string,
     send: (client: SocialMessagingClient) => Promise<Output>,
+    cleanup = false,
   ): Promise<void> {
     try {
-      await this.call(operation, send);
+      await this.call(operation, send, cleanup);
     } catch (error) {
       if (error instanceof RetryBudgetExhausted) throw error;
-      const status = await this.describe(wabaId, flowId, false).then((flow) => flow.status, () => undefined);
+      const status = await this.describe(wabaId, flowId, false, cleanup).then((flow) => flow.status, () => undefined);
       if (status !== target) throw error;
       this.deps.log(`${operation}: Flow ${flowId} is already ${target}`);
     }
   }
 
   /** One read for the status and the preview URL (the preview call only when the Flow lacks one). */
-  private async describe(wabaId: string, flowId: string, withPreview = true): Promise<{ status: string; previewUrl: string }> {
-    const flow = await this.call('GetWhatsAppFlow', (client) => client.send(new GetWhatsAppFlowCommand({ id: wabaId, flowId })));
+  private async describe(wabaId: string, flowId: string, withPreview = true, cleanup = false)
+    : Promise<FlowState & { validationErrors?: string[] }> {
+    const flow = await this.call('GetWhatsAppFlow', (client) => client.send(new GetWhatsAppFlowCommand({ id: wabaId, flowId })), cleanup);
     let previewUrl = flow.preview?.previewUrl;
     if (withPreview && !previewUrl) {
       const preview = await this.call('GetWhatsAppFlowPreview', (client) => client.send(new GetWhatsAppFlowPreviewCommand({ id: wabaId, flowId })))
         .catch((error) => {
-          this.deps.log(`no preview URL for Flow ${flowId}: ${(error as Error).name}`);
+          this.deps.log(`no preview URL for Flow ${flowId}: ${errorName(error)}`);
           return undefined;
         });
       previewUrl = preview?.preview?.previewUrl;
     }
-    return { status: flow.flowStatus ?? 'DRAFT', previewUrl: previewUrl ?? '' };
+    return { status: flow.flowStatus ?? 'DRAFT', previewUrl: previewUrl ?? '', validationErrors: flow.validationErrors };
   }
 
   private response(flowId: string, status: string, previewUrl: string): FlowHandlerResponse {
@@ -340,8 +500,8 @@ export class FlowLifecycle {
     };
   }
 
-  private async readJson(desired: DesiredFlow): Promise<Uint8Array> {
-    return this.deps.readFlowJson(desired.json!.bucket, desired.json!.key);
+  private async readJson(source: JsonSource): Promise<Uint8Array> {
+    return this.deps.readFlowJson(source.bucket, source.key);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { Annotations, CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FlowCategory } from './flow-category';
 import { FlowJson, FlowJsonConfig } from './flow-json';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
-import { isWabaArn, isWabaIdOrArn } from '../provider/waba';
+import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 import { FlowJsonValidator } from '../validator';
 import { formatProblem } from '../validator/format';
@@ -13,6 +13,12 @@ const MAX_FLOW_NAME_LENGTH = 200;
 
 /** What Meta refuses whatever the rules: checked even when validation is turned off. */
 const HARD_LIMIT_CODES = ['INVALID_JSON', 'FLOW_TOO_LARGE'];
+
+/**
+ * The Flows declared so far, per app (or per stack where a name or WABA is a token), by WABA and name: names are
+ * unique in a WABA, so two such Flows would fight over one Flow at deploy time.
+ */
+const declaredNames = new WeakMap<IConstruct, Map<string, string>>();
 
 /** A WhatsApp Flow, made by this app or elsewhere. */
 export interface IWhatsAppFlow extends IResource {
@@ -88,11 +94,26 @@ export interface WhatsAppFlowProps {
 
   /**
    * What happens to the Flow when it leaves the stack. `DESTROY` deletes a draft and deprecates a published
-   * Flow; `RETAIN` leaves it untouched.
+   * Flow; `RETAIN` leaves it untouched. It becomes the resource's CloudFormation DeletionPolicy and
+   * UpdateReplacePolicy, as `applyRemovalPolicy()` does.
    *
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Take over a Flow of the same name that already exists in the WhatsApp Business Account, made in WhatsApp
+   * Manager or by another stack, instead of failing the deploy.
+   *
+   * Without it, a taken name fails the Create and names the existing Flow; nothing is changed. With it, the
+   * existing Flow becomes this stack's: its categories and Flow JSON are overwritten with the declared ones, it is
+   * published when `publish` is true, and when it leaves the stack it is deleted or deprecated like any Flow the
+   * stack made (set `removalPolicy: RETAIN` to keep it). Only take over a Flow that no other stack manages. It is
+   * read when the Flow is created only.
+   *
+   * @default false
+   */
+  readonly adoptExistingFlow?: boolean;
 
   /**
    * Validate the Flow JSON at synth time against the rules of its Flow JSON version: errors fail the synth and
@@ -170,10 +191,12 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
    */
   public readonly previewUrl: string;
 
+  private readonly resource: CustomResource;
+
   constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
     super(scope, id);
     this.checkProps(props);
-    const retain = (props.removalPolicy ?? RemovalPolicy.DESTROY) !== RemovalPolicy.DESTROY;
+    this.claimName(props.whatsAppBusinessAccountId, props.flowName);
 
     this.whatsAppBusinessAccountId = props.whatsAppBusinessAccountId;
     this.whatsAppBusinessAccountArn = wabaArnOf(this, props.whatsAppBusinessAccountId);
@@ -190,20 +213,48 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       FlowJsonKey: flowJson?.objectKey,
       Publish: props.publish ? 'true' : 'false',
       CloneFlowId: props.cloneFlowId,
-      RemovalPolicy: retain ? 'retain' : 'destroy',
+      AdoptExistingFlow: props.adoptExistingFlow ? 'true' : undefined,
     };
-    const resource = new CustomResource(this, 'Resource', {
+    this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: FLOW_RESOURCE_TYPE,
       properties: properties as unknown as Record<string, unknown>,
       // A stuck deploy fails after this long instead of CloudFormation's one hour.
       serviceTimeout: Duration.minutes(10),
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
 
-    this.flowId = resource.ref;
-    this.flowStatus = resource.getAttString(FlowAttribute.FLOW_STATUS);
-    this.previewUrl = resource.getAttString(FlowAttribute.PREVIEW_URL);
+    this.flowId = this.resource.ref;
+    this.flowStatus = this.resource.getAttString(FlowAttribute.FLOW_STATUS);
+    this.previewUrl = this.resource.getAttString(FlowAttribute.PREVIEW_URL);
+  }
+
+  /**
+   * Sets what happens to the Flow when it leaves the stack: `DESTROY` deletes a draft and deprecates a published
+   * Flow, `RETAIN` leaves it untouched. It is the resource's CloudFormation DeletionPolicy and UpdateReplacePolicy.
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    if (policy === RemovalPolicy.SNAPSHOT) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: removal policy SNAPSHOT is not supported: use DESTROY or RETAIN`);
+    }
+    this.resource.applyRemovalPolicy(policy);
+  }
+
+  /** Fails the synth when another Flow of the app (or, for tokens, of the stack) has the same WABA and name. */
+  private claimName(waba: string, flowName: string): void {
+    const unresolved = Token.isUnresolved(waba) || Token.isUnresolved(flowName);
+    // The same token means the same value only within one stack.
+    const scope = unresolved ? Stack.of(this) : this.node.root;
+    const names = declaredNames.get(scope) ?? new Map<string, string>();
+    declaredNames.set(scope, names);
+    const key = `${unresolved ? waba : wabaIdOf(waba)}\n${flowName}`;
+    const other = names.get(key);
+    if (other !== undefined) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: flowName '${flowName}' in ${waba} is also declared by ${other}. `
+        + 'Flow names are unique in a WhatsApp Business Account, so the two would fight over one Flow at deploy time: '
+        + 'give one of them another flowName.');
+    }
+    names.set(key, this.node.path);
   }
 
   /** Every problem with the props at once, naming this construct. Tokens are checked at deploy time. */
@@ -228,9 +279,6 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     }
     if (props.publish && !props.flowJson && !props.cloneFlowId) {
       problems.push('publish: true needs a flowJson (or a cloneFlowId to copy one from): Meta cannot publish an empty Flow');
-    }
-    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
-      problems.push('removalPolicy SNAPSHOT is not supported: use DESTROY or RETAIN');
     }
     if (problems.length) {
       throw new Error(`WhatsAppFlow ${this.node.path}: ${problems.join('; ')}`);

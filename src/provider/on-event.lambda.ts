@@ -1,43 +1,50 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { awsClients, downloadWithTimeout } from './aws-clients';
 import { failureReason } from './failure';
+import { FLOW_RESOURCE_TYPE } from '../flow/contract';
 import { FlowHandlerResponse, FlowLifecycle } from '../flow/flow-lifecycle';
 
 /** Used when there is no Lambda context, as when the handler runs outside Lambda. */
 const DEFAULT_BUDGET_MS = 5 * 60_000;
 
-let clients: { socialMessaging: SocialMessagingClient; s3: S3Client } | undefined;
-
-function awsClients() {
-  // The lifecycle retries within the invocation's time budget, so the SDK's own retries are off.
-  clients ??= { socialMessaging: new SocialMessagingClient({ maxAttempts: 1 }), s3: new S3Client({}) };
-  return clients;
-}
-
-async function readFlowJson(bucket: string, key: string): Promise<Uint8Array> {
-  const object = await awsClients().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  if (!object.Body) throw new Error(`s3://${bucket}/${key} is empty`);
-  return object.Body.transformToByteArray();
-}
-
-/** Logs say what happened to which Flow; they never hold the event, the Flow JSON or the ResponseURL. */
+/** Logs say what happened to which resource; they never hold the event, the Flow JSON or the ResponseURL. */
 function log(message: string): void {
   console.log(message);
 }
 
-/** The Provider framework's `onEvent`: returns the physical id and attributes, or throws a short reason. */
+async function readFlowJson(bucket: string, key: string): Promise<Uint8Array> {
+  return awsClients().readObject(bucket, key);
+}
+
+/** Whether CloudFormation is rolling the stack back; when that cannot be read, it is taken as not. */
+async function isRollingBack(stackId: string): Promise<boolean> {
+  try {
+    const status = await awsClients().stackStatus(stackId);
+    return /ROLLBACK_IN_PROGRESS$/.test(status ?? '');
+  } catch (error) {
+    log(`could not read the stack's status (${(error as Error).name})`);
+    return false;
+  }
+}
+
+/** The Provider framework's `onEvent` for every resource type of the library: the id and attributes, or a short reason. */
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<FlowHandlerResponse> {
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS);
-  const lifecycle = new FlowLifecycle({
-    socialMessaging: awsClients().socialMessaging,
-    readFlowJson,
-    remainingMs: () => deadline - Date.now(),
-    log,
-    retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
-  });
   try {
-    return await lifecycle.handle(event);
+    switch (event.ResourceType) {
+      case FLOW_RESOURCE_TYPE:
+        return await new FlowLifecycle({
+          socialMessaging: awsClients().socialMessaging,
+          readFlowJson,
+          downloadFlowJson: downloadWithTimeout,
+          isRollingBack,
+          remainingMs: () => deadline - Date.now(),
+          log,
+          retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
+        }).handle(event);
+      default:
+        throw new Error(`this provider does not handle resources of type ${event.ResourceType}`);
+    }
   } catch (error) {
     const reason = failureReason(error);
     log(`${event.RequestType} failed: ${reason}`);

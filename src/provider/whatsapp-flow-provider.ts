@@ -16,6 +16,8 @@ const FLOW_MANAGEMENT_ACTIONS = [
   'social-messaging:GetWhatsAppFlow',
   'social-messaging:GetWhatsAppFlowPreview',
   'social-messaging:ListWhatsAppFlows',
+  // Reads the Flow's own JSON when there is no previous asset to restore a live Flow from (adoption).
+  'social-messaging:ListWhatsAppFlowAssets',
 ];
 
 /** How long the handler may work on one event, retries included. */
@@ -56,6 +58,11 @@ export class WhatsAppFlowProvider extends Construct {
       logGroup: newLogGroup(this, 'OnEventLogs'),
     });
     this.handler.logGroup.grantWrite(this.handler);
+    // Tells a rollback from an update: a rollback may publish a live Flow's previous JSON again.
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [Stack.of(this).stackId],
+    }));
     const frameworkRole = newLambdaRole(this, 'FrameworkRole');
     const frameworkLogs = newLogGroup(this, 'ProviderLogs');
     frameworkLogs.grantWrite(frameworkRole);

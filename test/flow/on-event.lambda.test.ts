@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   AccessDeniedException,
@@ -24,6 +25,7 @@ import { handler } from '../../src/provider/on-event.lambda';
 
 const socialMessaging = mockClient(SocialMessagingClient);
 const s3 = mockClient(S3Client);
+const cloudFormation = mockClient(CloudFormationClient);
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 const FLOW_ID = '1234567890';
@@ -45,7 +47,6 @@ function properties(overrides: Partial<FlowResourceProperties> = {}): FlowResour
     FlowJsonBucket: 'cdk-assets-bucket',
     FlowJsonKey: 'aaaa.json',
     Publish: 'false',
-    RemovalPolicy: 'destroy',
     ...overrides,
   };
 }
@@ -98,10 +99,21 @@ function error<T>(type: new (opts: any) => T, message = 'boom'): T {
   return new type({ message, $metadata: {} });
 }
 
+/** Console lines of the handler during one test. */
+function captureLogs(): string[] {
+  const lines: string[] = [];
+  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { lines.push(args.join(' ')); });
+  return lines;
+}
+
 beforeEach(() => {
   process.env.RETRY_BASE_DELAY_MS = '1';
+  jest.restoreAllMocks();
   socialMessaging.reset();
   s3.reset();
+  cloudFormation.reset();
+  socialMessaging.on(ListWhatsAppFlowsCommand).resolves({ flows: [] });
+  cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date() }] });
   s3.on(GetObjectCommand).callsFake(() => ({ Body: { transformToByteArray: async () => new Uint8Array(Buffer.from(FLOW_JSON)) } as any }));
 });
 
@@ -164,35 +176,45 @@ describe('Create', () => {
     expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input).toEqual({ id: WABA, flowId: FLOW_ID });
   });
 
-  test('a failure after the Create removes what it made (published: deprecated)', async () => {
+  test('a read failing after a successful Create is logged, not undone: the Flow stays, reported as the Create made it', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
     socialMessaging.on(GetWhatsAppFlowCommand).rejects(error(AccessDeniedException, 'not allowed'));
-    socialMessaging.on(DeleteWhatsAppFlowCommand).rejects(error(ValidationException, 'only drafts can be deleted'));
-    socialMessaging.on(DeprecateWhatsAppFlowCommand).resolves({});
+    const logs = captureLogs();
 
-    await expect(handler(createEvent(properties({ Publish: 'true' })), context())).rejects.toThrow(/AccessDeniedException/);
-    expect(socialMessaging.commandCalls(DeprecateWhatsAppFlowCommand)).toHaveLength(1);
+    const response = await handler(createEvent(properties({ Publish: 'true' })), context());
+
+    expect(response).toEqual({ PhysicalResourceId: FLOW_ID, Data: { FlowId: FLOW_ID, FlowStatus: 'PUBLISHED', PreviewUrl: '' } });
+    expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
+    expect(logs.join('\n')).toMatch(/reading it failed \(AccessDeniedException\)/);
   });
 
-  test('the same Create delivered twice makes one Flow: the second adopts the first by its unique name', async () => {
-    socialMessaging.on(CreateWhatsAppFlowCommand)
-      .resolvesOnce({ flowId: FLOW_ID })
-      .rejects(error(ValidationException, 'A Flow with this name already exists'));
+  test('the name is taken: the Create fails at once, names the Flow and both ways out, and touches nothing', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ValidationException, 'A Flow with this name already exists'));
     socialMessaging.on(ListWhatsAppFlowsCommand)
       .resolvesOnce({ flows: [{ flowId: '1', flowName: 'other', flowStatus: 'DRAFT', flowCategories: ['OTHER'], validationErrors: [] }], nextToken: 'page2' })
       .resolves({ flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'PUBLISHED', flowCategories: ['SURVEY'], validationErrors: [] }] });
+
+    await expect(handler(createEvent(properties({ Publish: 'true' })), context()))
+      .rejects.toThrow(/'customer_feedback' already exists.*id 1234567890, status PUBLISHED.*another flowName.*adoptExistingFlow: true/);
+    expect(socialMessaging.commandCalls(ListWhatsAppFlowsCommand)[1].args[0].input.nextToken).toEqual('page2');
+    expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
+  });
+
+  test('the same Create delivered twice: one Flow; the second delivery fails naming it and changes nothing', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand)
+      .resolvesOnce({ flowId: FLOW_ID })
+      .rejects(error(ValidationException, 'A Flow with this name already exists'));
+    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
+      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'PUBLISHED', flowCategories: ['SURVEY'], validationErrors: [] }],
+    });
     flowStatus('PUBLISHED');
 
-    const first = await handler(createEvent(properties({ Publish: 'true' })), context());
-    const second = await handler(createEvent(properties({ Publish: 'true' })), context());
-
-    expect(second).toEqual(first);
-    expect(socialMessaging.commandCalls(ListWhatsAppFlowsCommand)[1].args[0].input.nextToken).toEqual('page2');
-    // The live Flow is not touched: no JSON push, no publish, no delete.
+    await handler(createEvent(properties({ Publish: 'true' })), context());
+    await expect(handler(createEvent(properties({ Publish: 'true' })), context())).rejects.toThrow(/already exists/);
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand', 'CreateWhatsAppFlowCommand']);
   });
 
-  test('an adopted draft is brought to the declared state', async () => {
+  test('adoptExistingFlow: an existing draft is taken over and brought to the declared state', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ValidationException, 'name already exists'));
     socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
       flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['OTHER'], validationErrors: [] }],
@@ -200,28 +222,13 @@ describe('Create', () => {
     flowStatus('DRAFT');
     socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({});
 
-    const response = await handler(createEvent(properties({ Publish: 'true' })), context());
+    const response = await handler(createEvent(properties({ Publish: 'true', AdoptExistingFlow: 'true' })), context());
 
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand', 'UpdateWhatsAppFlowCommand', 'UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand']);
-    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+    expect(response).toMatchObject({ PhysicalResourceId: FLOW_ID, Data: { FlowStatus: 'PUBLISHED' } });
   });
 
-  test('a Flow that a lost Create response made is removed when the adopted Flow then fails', async () => {
-    socialMessaging.on(CreateWhatsAppFlowCommand)
-      .rejectsOnce(error(InternalServiceException, 'lost'))
-      .rejects(error(ValidationException, 'name already exists'));
-    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
-      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
-    });
-    flowStatus('DRAFT');
-    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: ['Invalid screen'] });
-    socialMessaging.on(DeleteWhatsAppFlowCommand).resolves({});
-
-    await expect(handler(createEvent(), context())).rejects.toThrow(/Invalid screen/);
-    expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input.flowId).toEqual(FLOW_ID);
-  });
-
-  test('a Flow adopted from a repeated delivery is never removed when the Create fails', async () => {
+  test('adoptExistingFlow: an adopted Flow is never removed when the Create then fails', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ValidationException, 'name already exists'));
     socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
       flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
@@ -229,32 +236,72 @@ describe('Create', () => {
     flowStatus('DRAFT');
     socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: ['Invalid screen'] });
 
-    await expect(handler(createEvent(), context())).rejects.toThrow(/Invalid screen/);
+    await expect(handler(createEvent(properties({ AdoptExistingFlow: 'true' })), context())).rejects.toThrow(/Invalid screen/);
     expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)).toHaveLength(0);
+    expect(socialMessaging.commandCalls(DeprecateWhatsAppFlowCommand)).toHaveLength(0);
+  });
+
+  test('adoptExistingFlow with no Flow of that name: an ordinary Create', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
+    flowStatus('DRAFT');
+    await expect(handler(createEvent(properties({ AdoptExistingFlow: 'true' })), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
+    expect(socialMessaging.commandCalls(ListWhatsAppFlowsCommand)).toHaveLength(0);
+  });
+
+  test('a lost answer after the name was seen free: the Flow is this Create\'s, and no second one is made', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(InternalServiceException, 'lost'));
+    socialMessaging.on(ListWhatsAppFlowsCommand)
+      .resolvesOnce({ flows: [] })
+      .resolves({ flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }] });
+    flowStatus('DRAFT');
+
+    const response = await handler(createEvent(), context());
+
+    expect(response).toMatchObject({ PhysicalResourceId: FLOW_ID, Data: { FlowStatus: 'DRAFT' } });
+    expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand', 'CreateWhatsAppFlowCommand']);
+  });
+
+  test('a Flow a lost answer made is removed when Meta turns out to reject its JSON', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(InternalServiceException, 'lost'));
+    socialMessaging.on(ListWhatsAppFlowsCommand)
+      .resolvesOnce({ flows: [] })
+      .resolves({ flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }] });
+    socialMessaging.on(GetWhatsAppFlowCommand).resolves({ flowId: FLOW_ID, flowStatus: 'DRAFT', validationErrors: ['Invalid screen'] });
+    socialMessaging.on(DeleteWhatsAppFlowCommand).resolves({});
+
+    await expect(handler(createEvent(), context())).rejects.toThrow(/Invalid screen/);
+    expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input.flowId).toEqual(FLOW_ID);
+  });
+
+  test('no answer on the first attempt while a Flow of that name exists: fails naming it, never removes it', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(DependencyException, 'Meta is unavailable'));
+    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
+      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'PUBLISHED', flowCategories: ['SURVEY'], validationErrors: [] }],
+    });
+
+    await expect(handler(createEvent(properties({ Publish: 'true' })), context()))
+      .rejects.toThrow(/id 1234567890, status PUBLISHED.*may have made that Flow, or it was there before.*left as it is/);
+    expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
   });
 
   test('a Create rejected for another reason fails with the service message and a next step', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(AccessDeniedException, 'User is not authorized'));
-    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({ flows: [] });
 
     await expect(handler(createEvent(), context())).rejects.toThrow(
       /AccessDeniedException: User is not authorized Check that the WhatsApp Business Account id is right/);
     expect(socialMessaging.commandCalls(CreateWhatsAppFlowCommand)).toHaveLength(1);
+    expect(socialMessaging.commandCalls(ListWhatsAppFlowsCommand)).toHaveLength(0);
   });
 
-  test('retryable errors outlasting the time budget fail the Create, and a Flow one attempt made is removed', async () => {
+  test('retryable errors outlasting the time budget fail the Create; the name was free after every attempt, so nothing was made', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(DependencyException, 'Meta is unavailable'));
-    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
-      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
-    });
-    socialMessaging.on(DeleteWhatsAppFlowCommand).resolves({});
     process.env.RETRY_BASE_DELAY_MS = '100';
 
     const started = Date.now();
     await expect(handler(createEvent(), context(3_000))).rejects.toThrow(/DependencyException.*Deploy again later/);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(socialMessaging.commandCalls(CreateWhatsAppFlowCommand).length).toBeGreaterThan(1);
-    expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input.flowId).toEqual(FLOW_ID);
+    expect(mutatingCalls().filter((name) => name !== 'CreateWhatsAppFlowCommand')).toEqual([]);
   });
 
   test('throttled until the budget runs out: a Flow of that name is not ours to remove (throttled requests never apply)', async () => {
@@ -435,6 +482,88 @@ describe('Update', () => {
     expect(response.Data.FlowStatus).toEqual('PUBLISHED');
   });
 
+  test('new Flow JSON on a PUBLISHED Flow with publish false fails before any change, saying what to set', async () => {
+    flowStatus('PUBLISHED');
+    await expect(handler(updateEvent(properties({ FlowJsonKey: 'bbbb.json' }), properties({ Publish: 'true' })), context()))
+      .rejects.toThrow(/Flow 1234567890 is PUBLISHED: new Flow JSON would put it back to DRAFT.*Set publish: true/);
+    expect(mutatingCalls()).toEqual([]);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test('the same change while CloudFormation rolls back: the previous JSON is pushed and published again, so it stays live', async () => {
+    flowStatus('PUBLISHED');
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({});
+
+    const response = await handler(updateEvent(properties({ FlowJsonKey: 'old.json' }), properties({ FlowJsonKey: 'new.json', Publish: 'true' })), context());
+
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)[0].args[0].input).toEqual({ StackName: common.StackId });
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand']);
+    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+  });
+
+  test('when the stack status cannot be read, the change is refused as in a normal update', async () => {
+    flowStatus('PUBLISHED');
+    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await expect(handler(updateEvent(properties({ FlowJsonKey: 'bbbb.json' }), properties({ Publish: 'true' })), context()))
+      .rejects.toThrow(/take it off the air/);
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  test('Meta rejects new JSON on a PUBLISHED Flow: the previous JSON is restored and published, then the Update fails with the errors', async () => {
+    flowStatus('PUBLISHED');
+    socialMessaging.on(GetWhatsAppFlowCommand)
+      .resolvesOnce({ flowId: FLOW_ID, flowStatus: 'PUBLISHED', preview: { previewUrl: PREVIEW_URL, expiresAt: 'x' } })
+      .resolves({ flowId: FLOW_ID, flowStatus: 'DRAFT' });
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand)
+      .resolvesOnce({ validationErrors: ['Screen RATE is not reachable'] })
+      .resolves({ validationErrors: [] });
+    socialMessaging.on(PublishWhatsAppFlowCommand).resolves({});
+
+    await expect(handler(updateEvent(properties({ FlowJsonKey: 'new.json', Publish: 'true' }), properties({ FlowJsonKey: 'old.json', Publish: 'true' })), context()))
+      .rejects.toThrow(/Meta rejected the Flow JSON.*Screen RATE is not reachable/);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['new.json', 'old.json']);
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppFlowAssetsCommand', 'UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand']);
+  });
+
+  test('a publish that fails after new JSON on a PUBLISHED Flow also restores the previous JSON', async () => {
+    socialMessaging.on(GetWhatsAppFlowCommand)
+      .resolvesOnce({ flowId: FLOW_ID, flowStatus: 'PUBLISHED', preview: { previewUrl: PREVIEW_URL, expiresAt: 'x' } })
+      .resolves({ flowId: FLOW_ID, flowStatus: 'DRAFT' });
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: [] });
+    socialMessaging.on(PublishWhatsAppFlowCommand)
+      .rejectsOnce(error(ValidationException, 'the endpoint is not healthy'))
+      .resolves({});
+
+    await expect(handler(updateEvent(properties({ FlowJsonKey: 'new.json', Publish: 'true' }), properties({ FlowJsonKey: 'old.json', Publish: 'true' })), context()))
+      .rejects.toThrow(/the endpoint is not healthy/);
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand', 'UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand']);
+  });
+
+  test('Meta\'s JSON-encoded validation errors are quoted as path or line:column and message', async () => {
+    flowStatus('DRAFT');
+    const encoded = JSON.stringify({
+      error: 'INVALID_PROPERTY_VALUE', error_type: 'FLOW_JSON_ERROR', message: 'Invalid value found for property \'type\' in component',
+      line_start: 12, line_end: 12, column_start: 5, column_end: 20,
+      pointers: [{ line_start: 12, line_end: 12, column_start: 5, column_end: 20, path: 'screens[0].layout.children[0].type' }],
+    });
+    const noPath = JSON.stringify({ error: 'MISSING_REQUIRED_PROPERTY', error_type: 'FLOW_JSON_ERROR', message: 'Property \'title\' is required', line_start: 3, column_start: 7 });
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: [encoded, noPath] });
+
+    await expect(handler(updateEvent(properties({ FlowJsonKey: 'bbbb.json' }), old), context())).rejects.toThrow(
+      "1) screens[0].layout.children[0].type: INVALID_PROPERTY_VALUE: Invalid value found for property 'type' in component; "
+      + "2) 3:7: MISSING_REQUIRED_PROPERTY: Property 'title' is required.");
+  });
+
+  test('new JSON on a BLOCKED Flow with publish true: the status is read again, and a Flow still held fails the deploy', async () => {
+    flowStatus('BLOCKED');
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({});
+
+    await expect(handler(updateEvent(properties({ FlowJsonKey: 'bbbb.json', Publish: 'true' }), old), context()))
+      .rejects.toThrow(/Flow 1234567890 is BLOCKED, so publish: true cannot be carried out/);
+    expect(socialMessaging.commandCalls(GetWhatsAppFlowCommand)).toHaveLength(2);
+  });
+
   test('rollback of a first publish leaves the Flow published', async () => {
     flowStatus('PUBLISHED');
     await expect(handler(updateEvent(properties({ Publish: 'false' }), properties({ Publish: 'true' })), context()))
@@ -448,13 +577,21 @@ describe('Update', () => {
     expect(mutatingCalls()).toEqual([]);
   });
 
-  test('a Flow deleted outside the stack fails the Update with what to do', async () => {
-    socialMessaging.on(GetWhatsAppFlowCommand).rejects(error(ResourceNotFoundException));
-    await expect(handler(updateEvent(properties({ FlowName: 'x' }), old), context()))
-      .rejects.toThrow(/no longer exists.*new id/);
+  test('a Flow deleted outside the stack is made again: a new physical id, and the reason is logged', async () => {
+    socialMessaging.on(GetWhatsAppFlowCommand)
+      .rejectsOnce(error(ResourceNotFoundException))
+      .resolves({ flowId: '777', flowStatus: 'DRAFT', preview: { previewUrl: PREVIEW_URL, expiresAt: 'x' } });
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: '777' });
+    const logs = captureLogs();
+
+    const response = await handler(updateEvent(properties({ FlowName: 'x' }), old), context());
+
+    expect(response.PhysicalResourceId).toEqual('777');
+    expect(socialMessaging.commandCalls(CreateWhatsAppFlowCommand)[0].args[0].input.flowName).toEqual('x');
+    expect(logs.join('\n')).toMatch(/no longer exists .*deleted outside this stack.*creating it again/);
   });
 
-  test('a BLOCKED Flow is not published', async () => {
+  test('a BLOCKED Flow whose JSON does not change is not published, and the deploy goes on', async () => {
     flowStatus('BLOCKED');
     const response = await handler(updateEvent(properties({ Publish: 'true' }), old), context());
     expect(mutatingCalls()).toEqual([]);
@@ -511,11 +648,6 @@ describe('Delete', () => {
     flowStatus('DRAFT');
     socialMessaging.on(DeleteWhatsAppFlowCommand).rejects(error(ResourceNotFoundException));
     await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
-  });
-
-  test('RemovalPolicy.RETAIN leaves the Flow untouched: no call at all', async () => {
-    await handler(deleteEvent(properties({ RemovalPolicy: 'retain' })), context());
-    expect(socialMessaging.calls()).toHaveLength(0);
   });
 
   test('the Delete after a failed Create (no Flow was made) succeeds without a call', async () => {

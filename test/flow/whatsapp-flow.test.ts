@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
@@ -20,6 +20,7 @@ const FLOW_ACTIONS = [
   'social-messaging:GetWhatsAppFlow',
   'social-messaging:GetWhatsAppFlowPreview',
   'social-messaging:ListWhatsAppFlows',
+  'social-messaging:ListWhatsAppFlowAssets',
 ];
 
 /** The WABA ARN as a stack in us-east-1 of account 111111111111 renders it. */
@@ -63,7 +64,6 @@ describe('WhatsAppFlow', () => {
         FlowJsonKey: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$'),
         Publish: 'true',
         CloneFlowId: '1234567890',
-        RemovalPolicy: 'destroy',
         ServiceTimeout: '600',
       },
       DeletionPolicy: 'Delete',
@@ -96,6 +96,12 @@ describe('WhatsAppFlow', () => {
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             Effect: 'Allow',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WhatsAppFlowProviderOnEventLogs'), 'Arn'] },
+          },
+          {
+            // Its own stack's status only: a rollback may publish a live Flow's previous JSON again.
+            Action: 'cloudformation:DescribeStacks',
+            Effect: 'Allow',
+            Resource: { Ref: 'AWS::StackId' },
           },
           {
             Action: FLOW_ACTIONS,
@@ -177,13 +183,70 @@ describe('WhatsAppFlow', () => {
     expect(bundle).toContain('CreateWhatsAppFlow');
   });
 
-  test('RemovalPolicy.RETAIN: the handler is told, and CloudFormation retains the resource', () => {
+  test('RemovalPolicy.RETAIN is the DeletionPolicy and UpdateReplacePolicy alone: the handler is not told', () => {
     const stack = newStack();
     new WhatsAppFlow(stack, 'Feedback', feedbackProps({ removalPolicy: RemovalPolicy.RETAIN }));
-    Template.fromStack(stack).hasResource('Custom::WhatsAppFlow', {
-      Properties: { RemovalPolicy: 'retain' },
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
+    const [resource] = Object.values(Template.fromStack(stack).findResources('Custom::WhatsAppFlow'));
+    expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(resource.Properties.RemovalPolicy).toBeUndefined();
+  });
+
+  test('applyRemovalPolicy works on the construct and sets the CloudFormation policies', () => {
+    const stack = newStack();
+    const flow = new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    flow.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Template.fromStack(stack).hasResource('Custom::WhatsAppFlow', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(() => flow.applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(/WhatsAppFlow Test\/Feedback: removal policy SNAPSHOT is not supported/);
+  });
+
+  test('RemovalPolicy.apply (the aspect-style call) works too', () => {
+    const stack = newStack();
+    const flow = new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    RemovalPolicies.of(stack).retain();
+    Template.fromStack(stack).hasResource('Custom::WhatsAppFlow', { DeletionPolicy: 'Retain' });
+    expect(flow.flowId).toBeDefined();
+  });
+
+  test('adoptExistingFlow is passed to the handler only when set', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Adopting', feedbackProps({ adoptExistingFlow: true }));
+    new WhatsAppFlow(stack, 'Plain', feedbackProps({ flowName: 'other' }));
+    const resources = Object.values(Template.fromStack(stack).findResources('Custom::WhatsAppFlow'));
+    expect(resources.map((r) => r.Properties.AdoptExistingFlow)).toEqual(['true', undefined]);
+  });
+
+  describe('two Flows with one WABA and flowName fail the synth with both construct paths', () => {
+    test('in one stack', () => {
+      const stack = newStack();
+      new WhatsAppFlow(stack, 'First', feedbackProps());
+      expect(() => new WhatsAppFlow(stack, 'Second', feedbackProps({ whatsAppBusinessAccountId: `arn:aws:social-messaging:us-east-1:111111111111:waba/${WABA.slice(5)}` })))
+        .toThrow(/WhatsAppFlow Test\/Second: flowName 'customer_feedback' in .* is also declared by Test\/First.*another flowName/);
+    });
+
+    test('in two stacks of one app', () => {
+      const app = new App();
+      new WhatsAppFlow(new Stack(app, 'Dev'), 'Feedback', feedbackProps());
+      expect(() => new WhatsAppFlow(new Stack(app, 'Prod'), 'Feedback', feedbackProps()))
+        .toThrow(/WhatsAppFlow Prod\/Feedback: .* is also declared by Dev\/Feedback/);
+    });
+
+    test('with the same tokens in one stack', () => {
+      const stack = newStack();
+      const waba = new CfnParameter(stack, 'Waba').valueAsString;
+      new WhatsAppFlow(stack, 'First', feedbackProps({ whatsAppBusinessAccountId: waba }));
+      expect(() => new WhatsAppFlow(stack, 'Second', feedbackProps({ whatsAppBusinessAccountId: waba }))).toThrow(/is also declared by Test\/First/);
+    });
+
+    test('but not with other names, other WABAs, or tokens of two stacks', () => {
+      const app = new App();
+      const stack = new Stack(app, 'One');
+      new WhatsAppFlow(stack, 'A', feedbackProps());
+      new WhatsAppFlow(stack, 'B', feedbackProps({ flowName: 'other' }));
+      new WhatsAppFlow(stack, 'C', feedbackProps({ whatsAppBusinessAccountId: 'waba-ffff' }));
+      for (const name of ['Two', 'Three']) {
+        const other = new Stack(app, name);
+        new WhatsAppFlow(other, 'A', feedbackProps({ whatsAppBusinessAccountId: new CfnParameter(other, 'Waba').valueAsString }));
+      }
     });
   });
 

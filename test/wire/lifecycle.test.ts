@@ -113,9 +113,20 @@ describe('create', () => {
     expect(ids(double.state.live())).toEqual([]);
   });
 
-  test('the first attempt was applied but its answer lost, then errors never end: the Flow it made is removed', async () => {
+  test('the first attempt was applied but its answer lost: the Create fails naming the Flow, which it cannot prove is its own', async () => {
     double.faults.script('CreateWhatsAppFlow', [{ error: 'DependencyException', afterApply: true }]);
-    double.faults.always('CreateWhatsAppFlow', 'DependencyException');
+    const result = await newStack(3_000).deploy(flows.published);
+
+    expect(result.ok).toBe(false);
+    const [made] = double.state.all();
+    expect(result.invocations[0].error).toMatch(new RegExp(`id ${made.flowId}, status PUBLISHED.*may have made that Flow`));
+    expect(double.calls.count('CreateWhatsAppFlow')).toBe(1);
+    expect(ids(activeFlows(double))).toEqual([made.flowId]);
+  });
+
+  test('an attempt whose answer was lost after the name was seen free, then errors that never end: the Flow it made is removed', async () => {
+    double.faults.script('CreateWhatsAppFlow', ['DependencyException', { error: 'DependencyException', afterApply: true }]);
+    double.faults.always('GetWhatsAppFlow', 'AccessDeniedException');
     const result = await newStack(3_000).deploy(flows.published);
 
     expect(result.ok).toBe(false);
@@ -124,28 +135,29 @@ describe('create', () => {
     expect(ids(activeFlows(double))).toEqual([]);
   });
 
-  test('the same Create delivered twice, one after the other: one Flow, both answers name it', async () => {
+  test('the same Create delivered twice, one after the other: one Flow; the second delivery fails naming it', async () => {
     const stack = newStack();
     const event = stack.delivery.createEvent('Flow', flows.published);
     stack.publishAsset(flows.published);
     const first = await stack.delivery.invoke(event);
     const second = await stack.delivery.invoke(event);
 
-    expect([first.ok, second.ok]).toEqual([true, true]);
-    expect(second.response.PhysicalResourceId).toBe(first.response.PhysicalResourceId);
+    expect([first.ok, second.ok]).toEqual([true, false]);
+    expect(second.error).toContain(`id ${first.response.PhysicalResourceId}, status PUBLISHED`);
     expect(double.state.all()).toHaveLength(1);
     expect(mismatches(double, first.response.PhysicalResourceId, flows.published)).toEqual([]);
   });
 
-  test('the same Create delivered twice at once (two sandboxes): one Flow', async () => {
+  test('the same Create delivered twice at once (two sandboxes): one Flow, the other delivery fails naming it', async () => {
     const stack = newStack();
     const event = stack.delivery.createEvent('Flow', flows.draft);
     stack.publishAsset(flows.draft);
     const answers = await Promise.all([stack.delivery.invoke(event), stack.delivery.invoke(event)]);
 
-    expect(answers.map(a => a.ok)).toEqual([true, true]);
-    expect(answers[1].response.PhysicalResourceId).toBe(answers[0].response.PhysicalResourceId);
-    expect(double.state.live()).toHaveLength(1);
+    expect(answers.map(a => a.ok).sort()).toEqual([false, true]);
+    const made = answers.find(a => a.ok)!.response.PhysicalResourceId;
+    expect(answers.find(a => !a.ok)!.error).toContain(`id ${made}`);
+    expect(ids(double.state.live())).toEqual([made]);
   });
 
   test('100 long validation errors: the reason is cut, the whole response stays under 4096 bytes', async () => {
@@ -284,11 +296,14 @@ describe('delete', () => {
     expect(double.state.find(id)!.status).toBe(status);
   });
 
-  test('removal policy RETAIN: the Flow stays as it is', async () => {
+  test('removal policy RETAIN: a DeletionPolicy of Retain, so CloudFormation sends no Delete and the Flow stays as it is', async () => {
     const stack = await deployed(flows.retained);
     const id = stack.current!.physicalId;
 
-    expect((await stack.destroy())!.ok).toBe(true);
+    expect(flows.retained.deletionPolicy).toBe('Retain');
+    expect(flows.retained.updateReplacePolicy).toBe('Retain');
+    expect(await stack.destroy()).toBeUndefined();
+    expect(stack.current).toBeUndefined();
     expect(double.calls.all()).toEqual([]);
     expect(mismatches(double, id, flows.retained)).toEqual([]);
   });
@@ -298,8 +313,8 @@ describe('delete', () => {
 const LOST = { error: 'InternalServiceException', afterApply: true } as const;
 
 describe('a response lost after the service acted, then a retry', () => {
-  test('CreateWhatsAppFlow: the retry adopts the Flow the first attempt made', async () => {
-    double.faults.script('CreateWhatsAppFlow', [LOST]);
+  test('CreateWhatsAppFlow, after an attempt that changed nothing: the name was free, so the retry takes the Flow the lost attempt made', async () => {
+    double.faults.script('CreateWhatsAppFlow', ['InternalServiceException', LOST]);
     const stack = newStack();
 
     expect((await stack.deploy(flows.published)).ok).toBe(true);
@@ -344,11 +359,11 @@ describe('a response lost after the service acted, then a retry', () => {
     expect(ids(activeFlows(double))).toEqual([]);
   });
 
-  // The retried Create adopts the Flow its first attempt made; when Meta then rejects the JSON, that Flow goes too,
-  // since CloudFormation sends no Delete for a failed Create.
+  // The retried Create takes the Flow its lost attempt made (the name was free before it); when Meta then rejects
+  // the JSON, that Flow goes too, since CloudFormation sends no Delete for a failed Create.
   test('CreateWhatsAppFlow, then Meta rejects the JSON: the Create fails and leaves nothing behind', async () => {
     rejectMarkedFlowJson(double);
-    double.faults.script('CreateWhatsAppFlow', [LOST]);
+    double.faults.script('CreateWhatsAppFlow', ['InternalServiceException', LOST]);
     const result = await newStack().deploy(flows.rejected);
 
     expect(result.ok).toBe(false);

@@ -20,8 +20,8 @@ export interface CallRecord {
   readonly status: number;
   /** Error name sent back, if any. */
   readonly error?: string;
-  /** Set when the error came from fault injection; `after-apply` means the state did change. */
-  readonly fault?: 'before-apply' | 'after-apply';
+  /** Set when the error came from fault injection; `after-apply` means the state did change; `hang`, no answer. */
+  readonly fault?: 'before-apply' | 'after-apply' | 'hang';
   readonly mutating: boolean;
 }
 

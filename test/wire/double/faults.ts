@@ -10,6 +10,12 @@ export interface Fault {
   readonly afterApply?: boolean;
   /** @default - a message naming the injected fault */
   readonly message?: string;
+  /**
+   * Never answer: the request hangs until the client gives up (its request timeout). With `afterApply`, the
+   * request is applied first. `error` is then only what the call log records.
+   * @default false
+   */
+  readonly hang?: boolean;
 }
 
 export interface RandomFaultOptions {

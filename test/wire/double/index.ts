@@ -1,6 +1,6 @@
 /**
- * A local stand-in for AWS End User Messaging Social (`socialmessaging`) WhatsApp Flow operations
- * and for S3 GetObject, spoken over HTTP on 127.0.0.1 so the real AWS SDK clients can be pointed at it.
+ * A local stand-in for AWS End User Messaging Social (`socialmessaging`) WhatsApp Flow operations,
+ * for S3 GetObject and for CloudFormation DescribeStacks, spoken over HTTP on 127.0.0.1 so the real AWS SDK clients can be pointed at it.
  *
  *   const double = await startSocialMessagingDouble();
  *   const client = new SocialMessagingClient(double.clientConfig);
@@ -51,6 +51,8 @@ export interface SocialMessagingDouble {
   readonly calls: CallLog;
   /** S3 objects served at `GET /{bucket}/{key}`. */
   readonly s3: ObjectStore;
+  /** CloudFormation's DescribeStacks: the StackStatus of each stack id (the wire driver sets it per event). */
+  readonly stacks: Map<string, string>;
   /** Forget flows, faults, calls and objects (the port stays). */
   reset(): void;
   /** Close the server and its keep-alive connections. */
@@ -63,10 +65,11 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
   const faults = new Faults();
   const calls = new CallLog();
   const s3 = new ObjectStore();
+  const stacks = new Map<string, string>();
   let endpoint = '';
 
   const server = createServer((req, res) => {
-    handle(req, res, { store: state, endpoint, faults, calls, objects: s3 }).catch((e: Error) => {
+    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks }).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'InternalServiceException' });
       res.end(JSON.stringify({ message: `double bug: ${e.message}` }));
     });
@@ -90,11 +93,13 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
     faults,
     calls,
     s3,
+    stacks,
     reset() {
       state.reset();
       faults.clear();
       calls.clear();
       s3.clear();
+      stacks.clear();
     },
     stop() {
       return new Promise<void>((resolve, reject) => {

@@ -121,6 +121,8 @@ export interface HandlerDeps extends Context {
   readonly faults: Faults;
   readonly calls: CallLog;
   readonly objects: ObjectStore;
+  /** CloudFormation's view: each stack id's StackStatus, as DescribeStacks reports it. */
+  readonly stacks: Map<string, string>;
 }
 
 /** One HTTP exchange: route, check, inject faults, apply, answer, log. */
@@ -136,6 +138,11 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
     res.writeHead(json ? 200 : 404, { 'content-type': 'application/json' });
     res.end(json ?? '{"message":"asset not found"}');
     deps.calls.record({ operation: 'DownloadFlowAsset', flowId, at, status: json ? 200 : 404, mutating: false });
+    return;
+  }
+
+  if (req.method === 'POST' && url.pathname === '/' && raw.toString('utf8').startsWith('Action=')) {
+    describeStacks(res, new URLSearchParams(raw.toString('utf8')), deps);
     return;
   }
 
@@ -155,13 +162,22 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
 
   let input: Input = {};
   let flowId: string | undefined;
-  let faultKind: 'before-apply' | 'after-apply' | undefined;
+  let faultKind: 'before-apply' | 'after-apply' | 'hang' | undefined;
   let status: number;
   let error: string | undefined;
   try {
     input = parseInput(route, url, raw);
     flowId = typeof input.flowId === 'string' ? input.flowId : undefined;
     const fault = deps.faults.take(route.operation);
+    if (fault?.hang) {
+      // No answer at all: the client's request timeout ends the exchange (or the double's stop does).
+      if (fault.afterApply) route.run(input, deps);
+      deps.calls.record({
+        operation: route.operation, wabaId: typeof input.id === 'string' ? input.id : undefined, flowId, at,
+        status: 0, error: fault.error, fault: 'hang', mutating: MUTATING_OPERATIONS.has(route.operation),
+      });
+      return;
+    }
     if (fault && !fault.afterApply) {
       faultKind = 'before-apply';
       throw injected(fault, route.operation);
@@ -188,6 +204,31 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
     fault: faultKind,
     mutating: MUTATING_OPERATIONS.has(route.operation),
   });
+}
+
+/** CloudFormation's DescribeStacks (awsQuery: a form body in, XML out), enough for the handler's rollback check. */
+function describeStacks(res: ServerResponse, form: URLSearchParams, deps: HandlerDeps): void {
+  const at = Date.now();
+  const stackId = form.get('StackName') ?? '';
+  const status = deps.stacks.get(stackId);
+  const fault = deps.faults.take('DescribeStacks');
+  let body: string;
+  let code = 200;
+  if (form.get('Action') !== 'DescribeStacks' || fault || !status) {
+    code = fault ? 500 : 400;
+    const [type, message] = fault ? ['InternalFailure', 'Injected fault'] : ['ValidationError', `Stack with id ${stackId} does not exist`];
+    body = `<ErrorResponse><Error><Type>Sender</Type><Code>${type}</Code><Message>${message}</Message></Error>`
+      + `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+  } else {
+    body = '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>'
+      + `<StackId>${stackId}</StackId><StackName>${stackId.split('/')[1] ?? stackId}</StackName>`
+      + `<CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>${status}</StackStatus>`
+      + `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`
+      + '</DescribeStacksResponse>';
+  }
+  res.writeHead(code, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  deps.calls.record({ operation: 'DescribeStacks', at, status: code, fault: fault ? 'before-apply' : undefined, mutating: false });
 }
 
 function parseInput(route: Route, url: URL, raw: Buffer): Input {

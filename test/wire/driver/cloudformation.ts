@@ -55,7 +55,12 @@ export class EventDelivery {
   public readonly invocations: Invocation[] = [];
   public readonly stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/WireStack/${randomUUID()}`;
 
-  constructor(private readonly handler: HandlerFunction, private readonly budgetMs = 60_000) {}
+  constructor(
+    private readonly handler: HandlerFunction,
+    private readonly budgetMs = 60_000,
+    /** Where CloudFormation's DescribeStacks reads this stack's status from (the double's). */
+    private readonly stackStatuses?: Map<string, string>,
+  ) {}
 
   /** Every console line of every invocation so far. */
   get logs(): string[] {
@@ -79,8 +84,12 @@ export class EventDelivery {
     return { ...this.envelope(logicalId, flow), RequestType: 'Delete', PhysicalResourceId: physicalId };
   }
 
-  /** Runs the handler on one event, as the framework's onEvent would; the budget overrides the default. */
-  async invoke(event: CloudFormationCustomResourceEvent, budgetMs = this.budgetMs): Promise<Invocation> {
+  /**
+   * Runs the handler on one event, as the framework's onEvent would; the budget overrides the default.
+   * `stackStatus` is what DescribeStacks says meanwhile (default: the request type's IN_PROGRESS status).
+   */
+  async invoke(event: CloudFormationCustomResourceEvent, budgetMs = this.budgetMs, stackStatus?: string): Promise<Invocation> {
+    this.stackStatuses?.set(this.stackId, stackStatus ?? `${event.RequestType.toUpperCase()}_IN_PROGRESS`);
     if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
       // The framework answers this Delete itself: the handler never sees it.
       const inv = { event, ok: true, response: this.response(event, 'SUCCESS', 'SUCCESS', event.PhysicalResourceId), logs: [], ms: 0 };
@@ -147,7 +156,7 @@ export class FlowStack {
   private readonly logicalId: string;
 
   constructor(private readonly double: SocialMessagingDouble, handler: HandlerFunction, options: StackOptions = {}) {
-    this.delivery = new EventDelivery(handler, options.budgetMs);
+    this.delivery = new EventDelivery(handler, options.budgetMs, double.stacks);
     this.logicalId = options.logicalId ?? 'Flow';
   }
 
@@ -163,7 +172,7 @@ export class FlowStack {
         return { ok: true, invocations: [created], rolledBack: false };
       }
       // CREATE_FAILED, then rollback: a Delete of the marker id, which the framework swallows.
-      const rollback = await d.invoke(d.deleteEvent(this.logicalId, created.response.PhysicalResourceId, flow));
+      const rollback = await d.invoke(d.deleteEvent(this.logicalId, created.response.PhysicalResourceId, flow), undefined, 'ROLLBACK_IN_PROGRESS');
       return { ok: false, invocations: [created, rollback], rolledBack: true, rollbackOk: rollback.ok };
     }
     const updated = await d.invoke(d.updateEvent(this.logicalId, before.physicalId, flow, before.flow));
@@ -171,23 +180,56 @@ export class FlowStack {
       this.current = { physicalId: updated.response.PhysicalResourceId, flow };
       if (this.current.physicalId === before.physicalId) return { ok: true, invocations: [updated], rolledBack: false };
       // Replacement: in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS the old resource is deleted with its own properties.
-      const cleanup = await d.invoke(d.deleteEvent(this.logicalId, before.physicalId, before.flow));
-      return { ok: true, invocations: [updated, cleanup], rolledBack: false };
+      const cleanup = await this.cleanupDelete(before.physicalId, before.flow);
+      return { ok: true, invocations: cleanup ? [updated, cleanup] : [updated], rolledBack: false };
     }
-    // UPDATE_ROLLBACK_IN_PROGRESS: the same physical id, the properties swapped.
-    const rollback = await d.invoke(d.updateEvent(this.logicalId, before.physicalId, before.flow, flow));
-    if (rollback.ok && rollback.response.PhysicalResourceId !== before.physicalId) {
-      // A rollback that replaces: CloudFormation takes the new id; the rollback's cleanup deletes the old one.
-      this.current = { physicalId: rollback.response.PhysicalResourceId, flow: before.flow };
-      const cleanup = await d.invoke(d.deleteEvent(this.logicalId, before.physicalId, flow));
-      return { ok: false, invocations: [updated, rollback, cleanup], rolledBack: true, rollbackOk: true };
-    }
-    return { ok: false, invocations: [updated, rollback], rolledBack: true, rollbackOk: rollback.ok };
+    const rollback = await this.rollBack(before, flow);
+    return { ok: false, invocations: [updated, ...rollback], rolledBack: true, rollbackOk: rollback[0].ok };
   }
 
-  /** `cdk destroy` (or removing the resource from the stack): Delete with the current properties. */
+  /**
+   * `cdk deploy` of a stack where another resource fails after this one was updated: CloudFormation rolls this
+   * resource back too, with the properties swapped.
+   */
+  async deployThenRollBack(flow: DeclaredFlow): Promise<DeployResult> {
+    const before = this.current;
+    if (!before) throw new Error('deployThenRollBack needs a deployed stack');
+    const forward = await this.deploy(flow);
+    if (!forward.ok) return forward;
+    const updated = this.current!;
+    if (updated.physicalId !== before.physicalId) throw new Error('deployThenRollBack models updates in place only');
+    const rollback = await this.rollBack(before, flow);
+    return { ok: false, invocations: [...forward.invocations, ...rollback], rolledBack: true, rollbackOk: rollback[0].ok };
+  }
+
+  /** UPDATE_ROLLBACK_IN_PROGRESS: the same physical id, the properties swapped. */
+  private async rollBack(before: { physicalId: string; flow: DeclaredFlow }, failed: DeclaredFlow, physicalId = before.physicalId): Promise<Invocation[]> {
+    const d = this.delivery;
+    const rollback = await d.invoke(d.updateEvent(this.logicalId, physicalId, before.flow, failed), undefined, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    if (!rollback.ok) return [rollback];
+    this.current = { physicalId: rollback.response.PhysicalResourceId, flow: before.flow };
+    if (rollback.response.PhysicalResourceId === physicalId) return [rollback];
+    // A rollback that replaces: CloudFormation takes the new id; the rollback's cleanup deletes the old one.
+    const cleanup = await this.cleanupDelete(physicalId, failed, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    return cleanup ? [rollback, cleanup] : [rollback];
+  }
+
+  /** The Delete of a replaced resource, unless its UpdateReplacePolicy retains it. */
+  private async cleanupDelete(physicalId: string, flow: DeclaredFlow, status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'): Promise<Invocation | undefined> {
+    if (flow.updateReplacePolicy === 'Retain') return undefined;
+    return this.delivery.invoke(this.delivery.deleteEvent(this.logicalId, physicalId, flow), undefined, status);
+  }
+
+  /**
+   * `cdk destroy` (or removing the resource from the stack): Delete with the current properties. A DeletionPolicy
+   * of Retain sends nothing: the resource just leaves the stack.
+   */
   async destroy(): Promise<Invocation | undefined> {
     if (!this.current) return undefined;
+    if (this.current.flow.deletionPolicy === 'Retain') {
+      this.current = undefined;
+      return undefined;
+    }
     const deleted = await this.delivery.invoke(this.delivery.deleteEvent(this.logicalId, this.current.physicalId, this.current.flow));
     if (deleted.ok) this.current = undefined;
     return deleted;

@@ -69,6 +69,8 @@ export function ensureBundle(): void {
 export interface HandlerOptions {
   /** @default 1 - retries back off fast so the suite stays quick */
   readonly retryBaseDelayMs?: number;
+  /** @default 1000 */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -123,6 +125,9 @@ export class HandlerFunction {
       ...process.env as Record<string, string>,
       AWS_ENDPOINT_URL_SOCIALMESSAGING: endpoint,
       AWS_ENDPOINT_URL_S3: endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
+      // A hung request gives up after this long, as it would after 20 s on Lambda.
+      REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs ?? 1_000),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,

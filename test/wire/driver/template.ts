@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { FlowCategory, FlowJson, WhatsAppFlow } from '../../../src';
 
 export const ACCOUNT = '111111111111';
@@ -19,6 +19,7 @@ export interface FlowVariant {
   readonly json?: string;
   readonly publish?: boolean;
   readonly removalPolicy?: RemovalPolicy;
+  readonly adoptExistingFlow?: boolean;
 }
 
 /** An S3 object `cdk deploy` would have published before CloudFormation runs. */
@@ -36,55 +37,56 @@ export interface DeclaredFlow {
   readonly properties: Record<string, unknown>;
   /** The Flow JSON asset this resource reads, if any. */
   readonly asset?: StagedAsset;
+  /** The resource's DeletionPolicy: with `Retain`, CloudFormation sends no Delete. */
+  readonly deletionPolicy?: string;
+  /** The resource's UpdateReplacePolicy: with `Retain`, a replaced resource gets no Delete. */
+  readonly updateReplacePolicy?: string;
 }
 
 /**
- * Synthesizes one app with a WhatsAppFlow per variant (one synth serves many scenarios, which keeps the
- * suite fast) and returns each resource's properties and its staged Flow JSON asset.
+ * Synthesizes each variant as the only WhatsAppFlow of its own app (an app may not declare one WABA and name twice)
+ * and returns each resource's properties, policies and staged Flow JSON asset.
  */
 export function synthesizeFlows<K extends string>(variants: Record<K, FlowVariant>): Record<K, DeclaredFlow> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wire-synth-'));
-  const app = new App({ outdir: path.join(tmp, 'cdk.out') });
-  // An explicit environment makes the asset bucket name a plain string in the template.
-  const stack = new Stack(app, 'WireStack', { env: { account: ACCOUNT, region: REGION } });
   const jsonFiles = new Map<string, string>();
-  const ids = new Map<string, K>();
+  const out = {} as Record<K, DeclaredFlow>;
   for (const [name, variant] of Object.entries(variants) as Array<[K, FlowVariant]>) {
-    let flowJson: FlowJson | undefined;
+    let file: string | undefined;
     if (variant.json !== undefined) {
-      let file = jsonFiles.get(variant.json);
+      file = jsonFiles.get(variant.json);
       if (!file) {
         file = path.join(tmp, `flow-${jsonFiles.size}.json`);
         fs.writeFileSync(file, variant.json);
         jsonFiles.set(variant.json, file);
       }
-      flowJson = FlowJson.fromFile(file);
     }
-    const flow = new WhatsAppFlow(stack, `Flow${ids.size}`, {
-      whatsAppBusinessAccountId: variant.waba ?? WABA,
-      flowName: variant.flowName,
-      categories: variant.categories,
-      flowJson,
-      publish: variant.publish,
-      removalPolicy: variant.removalPolicy,
-    });
-    const resource = flow.node.findAll().find(c => c instanceof CfnResource && c.cfnResourceType === 'Custom::WhatsAppFlow');
-    ids.set(stack.getLogicalId(resource as CfnResource), name);
-  }
-  const assembly = app.synth();
-  const artifact = assembly.getStackByName(stack.stackName);
-  const assets = stagedAssets(artifact.assembly.directory, `${artifact.id}.assets.json`);
-  const out = {} as Record<K, DeclaredFlow>;
-  for (const [logicalId, resource] of Object.entries<any>(artifact.template.Resources)) {
-    if (resource.Type !== 'Custom::WhatsAppFlow') continue;
-    const name = ids.get(logicalId)!;
-    const properties = cfnString(resolve(resource.Properties)) as Record<string, unknown>;
-    const asset = assets.find(a => a.key === properties.FlowJsonKey && a.bucket === properties.FlowJsonBucket);
-    if (properties.FlowJsonKey && !asset) throw new Error(`no staged asset for ${logicalId}`);
-    out[name] = { name, variant: variants[name], properties, asset };
+    out[name] = synthesizeOne(name, variant, file, path.join(tmp, `cdk.out.${name}`));
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   return out;
+}
+
+function synthesizeOne(name: string, variant: FlowVariant, jsonFile: string | undefined, outdir: string): DeclaredFlow {
+  const app = new App({ outdir });
+  // An explicit environment makes the asset bucket name a plain string in the template.
+  const stack = new Stack(app, 'WireStack', { env: { account: ACCOUNT, region: REGION } });
+  new WhatsAppFlow(stack, 'Flow', {
+    whatsAppBusinessAccountId: variant.waba ?? WABA,
+    flowName: variant.flowName,
+    categories: variant.categories,
+    flowJson: jsonFile ? FlowJson.fromFile(jsonFile) : undefined,
+    publish: variant.publish,
+    removalPolicy: variant.removalPolicy,
+    adoptExistingFlow: variant.adoptExistingFlow,
+  });
+  const artifact = app.synth().getStackByName(stack.stackName);
+  const assets = stagedAssets(artifact.assembly.directory, `${artifact.id}.assets.json`);
+  const [resource] = Object.values<any>(artifact.template.Resources).filter(r => r.Type === 'Custom::WhatsAppFlow');
+  const properties = cfnString(resolve(resource.Properties)) as Record<string, unknown>;
+  const asset = assets.find(a => a.key === properties.FlowJsonKey && a.bucket === properties.FlowJsonBucket);
+  if (properties.FlowJsonKey && !asset) throw new Error(`no staged asset for ${name}`);
+  return { name, variant, properties, asset, deletionPolicy: resource.DeletionPolicy, updateReplacePolicy: resource.UpdateReplacePolicy };
 }
 
 /** The file assets of the asset manifest with their destination bucket and key. */
