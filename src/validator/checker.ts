@@ -38,7 +38,10 @@ export function checkFlow(flow: Json, reporter: Reporter): CheckedFlow {
   const routes = addRoutingModel(context, graph);
   graph.addNavigateEdges();
   if (routes) checkNavigateEdgesInModel(context, graph, routes);
-  graph.check();
+  // A routing model that is not a map says nothing about the routes: judge the entry screen and reachability
+  // only when every route is known.
+  const modelUnreadable = context.hasRoutingModel && routes === undefined;
+  graph.check(!modelUnreadable);
   checkDataModel(context);
   checkDesign(context);
   return { context, graph };

@@ -41,7 +41,8 @@ export function checkDesign(ctx: FlowContext): void {
 function sentenceCase(ctx: FlowContext, text: unknown, path: string, what: string): void {
   if (typeof text !== 'string' || text.includes('${')) return;
   const words = text.trim().split(/\s+/).filter(w => /^\p{L}/u.test(w));
-  if (words.length < 3) return;
+  // Fewer than three words, or a brand in capitals ("TTT Financial Group"): proper nouns, not Title Case.
+  if (words.length < 3 || words.some(w => /^\p{Lu}{2,}$/u.test(w))) return;
   const later = words.slice(1).filter(w => !MINOR_WORDS.has(w.toLowerCase()));
   const capitalised = later.filter(w => /^\p{Lu}\p{Ll}/u.test(w));
   if (later.length >= 2 && capitalised.length === later.length) {

@@ -62,7 +62,11 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
       }
     });
   }
-  const missing = graph.nodes.filter(s => s.id !== undefined && !Object.prototype.hasOwnProperty.call(model, s.id));
+  // Meta's reference asks for every screen as a key, but Meta's own component examples ship
+  // "routing_model": {} with a screen: an empty model is accepted, a partial one warns, and a missing key reads as
+  // a screen without routes.
+  const empty = Object.keys(model).length === 0;
+  const missing = empty ? [] : graph.nodes.filter(s => s.id !== undefined && !Object.prototype.hasOwnProperty.call(model, s.id));
   if (missing.length > 0) {
     const names = missing.map(s => `"${s.id}"`).join(', ');
     ctx.report('ROUTING_MODEL_MISSING_SCREEN', MODEL_PATH,

@@ -87,7 +87,7 @@ export const RULES = {
   UNREACHABLE_SCREEN: { severity: 'error', family: 'screen graph', summary: 'A screen no route leads to from the entry screen (reported at that screen).' },
   // Routing model (routing-model.ts)
   ROUTING_MODEL_INVALID: { severity: 'error', family: 'routing model', summary: '`routing_model` is not an object that maps each screen id to a list of screen ids.' },
-  ROUTING_MODEL_MISSING_SCREEN: { severity: 'error', family: 'routing model', summary: 'A screen is not a key of the `routing_model`.' },
+  ROUTING_MODEL_MISSING_SCREEN: { severity: 'warning', family: 'routing model', summary: 'A screen is not a key of the `routing_model` (a warning: Meta\'s own examples use `"routing_model": {}`); it is read as a screen with no routes.' },
   ROUTING_MODEL_UNKNOWN_SCREEN: { severity: 'error', family: 'routing model', summary: 'A `routing_model` key or route names a screen that does not exist.' },
   ROUTING_MODEL_SELF_ROUTE: { severity: 'error', family: 'routing model', summary: 'A screen routes to itself in the `routing_model`.' },
   ROUTING_MODEL_TOO_MANY_BRANCHES: { severity: 'error', family: 'routing model', summary: 'The `routing_model` has more than 10 branches (routes, counted over all screens).' },

@@ -57,12 +57,16 @@ export class ScreenGraph {
     }
   }
 
-  /** Entry screen, reachability and cycles on all edges. */
-  public check(): void {
+  /** Entry screen, reachability and cycles on all edges; `reachability: false` checks cycles only. */
+  public check(reachability = true): void {
     const ctx = this.ctx;
     const what = ctx.hasRoutingModel ? 'route (navigate action or routing model)' : 'navigate action';
     const incoming = new Set(this.edges.map(e => e.to));
     const entries = this.nodes.filter(s => !incoming.has(s));
+    if (!reachability) {
+      this.findCycles(this.nodes);
+      return;
+    }
     if (entries.length === 0) {
       ctx.report('ENTRY_SCREEN_COUNT', '$.screens',
         `Every screen is the target of a ${what}, so the Flow has no entry screen. Remove the route that leads back to the first screen.`);
