@@ -1,7 +1,8 @@
 import { artifact, tarEntries } from './archive';
 
 // What the npm tarball may hold, relative to its root: the compiled library, the jsii assembly, the bundled
-// handler and the docs. Anything else (sources, tests, benchmarks, examples, scripts, configs) fails the test.
+// functions (the Flow handler and the events function) and the docs. Anything else (sources, tests, benchmarks,
+// examples, scripts, configs) fails the test.
 const ALLOWED: RegExp[] = [
   /^package\.json$/,
   /^README\.md$/,
@@ -10,6 +11,7 @@ const ALLOWED: RegExp[] = [
   /^\.jsii(\.gz)?$/,
   /^lib\/.+\.(js|d\.ts)$/,
   /^assets\/provider\/on-event\.lambda\/index\.js$/,
+  /^assets\/events\/flow-events\.lambda\/index\.js$/,
 ];
 
 const REQUIRED = [
@@ -24,6 +26,7 @@ const REQUIRED = [
   'lib/whatsapp-flow.d.ts',
   'lib/cli/main.js',
   'assets/provider/on-event.lambda/index.js',
+  'assets/events/flow-events.lambda/index.js',
 ];
 
 const paths = tarEntries(artifact('dist/js', '.tgz'))
