@@ -2,6 +2,9 @@
 import * as fs from 'fs';
 import { FlowJsonProblem, FlowJsonValidator } from '../validator';
 import { formatProblem } from '../validator/format';
+import { flowToMermaid } from '../validator/mermaid';
+import { RULES, isRuleCode } from '../validator/rules';
+import { didYouMean } from '../validator/suggest';
 
 /** Where the command reads files and writes lines; tests pass their own. */
 export interface CliIo {
@@ -14,7 +17,10 @@ export const EXIT_VALID = 0;
 export const EXIT_INVALID = 1;
 export const EXIT_USAGE = 2;
 
-const USAGE = 'Usage: whatsapp-flow validate <file...> [--format text|json]';
+const USAGE = [
+  'Usage: whatsapp-flow validate <file...> [--format text|json] [--ignore CODE[,CODE...]]',
+  '       whatsapp-flow graph <file>     (prints a Mermaid flowchart of the screens)',
+].join('\n');
 
 interface FileReport {
   readonly file: string;
@@ -29,12 +35,14 @@ export function run(argv: string[], io: CliIo): number {
     io.stdout(USAGE);
     return EXIT_VALID;
   }
+  if (command === 'graph') return graph(rest, io);
   if (command !== 'validate') {
-    io.stderr(command === undefined ? USAGE : `Unknown command "${command}".\n${USAGE}`);
+    io.stderr(command === undefined ? USAGE : `Unknown command "${command}".${didYouMean(command, ['validate', 'graph'])}\n${USAGE}`);
     return EXIT_USAGE;
   }
 
   const files: string[] = [];
+  const ignored: string[] = [];
   let format = 'text';
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -44,8 +52,23 @@ export function run(argv: string[], io: CliIo): number {
         io.stderr(`--format takes "text" or "json", not ${JSON.stringify(format ?? '')}.\n${USAGE}`);
         return EXIT_USAGE;
       }
+    } else if (arg === '--ignore' || arg.startsWith('--ignore=')) {
+      const value = arg === '--ignore' ? rest[++i] : arg.slice('--ignore='.length);
+      const codes = (value ?? '').split(',').map(c => c.trim()).filter(c => c !== '');
+      if (codes.length === 0) {
+        io.stderr(`--ignore takes one or more warning codes, for example --ignore DESIGN_SENTENCE_CASE.\n${USAGE}`);
+        return EXIT_USAGE;
+      }
+      for (const code of codes) {
+        const problem = ignoreProblem(code);
+        if (problem) {
+          io.stderr(`${problem}\n${USAGE}`);
+          return EXIT_USAGE;
+        }
+      }
+      ignored.push(...codes);
     } else if (arg.startsWith('-') && arg !== '-') {
-      io.stderr(`Unknown option "${arg}".\n${USAGE}`);
+      io.stderr(`Unknown option "${arg}".${didYouMean(arg, ['--format', '--ignore'])}\n${USAGE}`);
       return EXIT_USAGE;
     } else {
       files.push(arg);
@@ -58,14 +81,9 @@ export function run(argv: string[], io: CliIo): number {
 
   const reports: FileReport[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = io.readFile(file);
-    } catch (error) {
-      io.stderr(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-      return EXIT_USAGE;
-    }
-    const result = FlowJsonValidator.validateText(text);
+    const text = read(file, io);
+    if (text === undefined) return EXIT_USAGE;
+    const result = FlowJsonValidator.validateText(text, { ignoreWarnings: ignored });
     reports.push({ file, errors: result.errors, warnings: result.warnings });
   }
 
@@ -75,6 +93,50 @@ export function run(argv: string[], io: CliIo): number {
     printText(reports, io);
   }
   return reports.some(r => r.errors.length > 0) ? EXIT_INVALID : EXIT_VALID;
+}
+
+/** Why a code cannot be ignored, or undefined when it can. */
+function ignoreProblem(code: string): string | undefined {
+  if (!isRuleCode(code)) {
+    return `--ignore: "${code}" is not a rule code.${didYouMean(code, Object.keys(RULES))} The codes are listed in the README.`;
+  }
+  if (RULES[code].severity === 'error') {
+    return `--ignore: ${code} is an error, and only warnings can be silenced (Meta would refuse the Flow).`;
+  }
+  return undefined;
+}
+
+/** `whatsapp-flow graph <file>`: a Mermaid flowchart on stdout. */
+function graph(args: string[], io: CliIo): number {
+  if (args.length !== 1 || args[0].startsWith('-')) {
+    io.stderr(`graph takes exactly one file.\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const text = read(args[0], io);
+  if (text === undefined) return EXIT_USAGE;
+  let flow: unknown;
+  try {
+    flow = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    io.stderr(`${args[0]} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_INVALID;
+  }
+  const chart = flowToMermaid(flow);
+  if (chart === undefined) {
+    io.stderr(`${args[0]} has no screens to draw. Run "whatsapp-flow validate ${args[0]}" to see why.`);
+    return EXIT_INVALID;
+  }
+  io.stdout(chart);
+  return EXIT_VALID;
+}
+
+function read(file: string, io: CliIo): string | undefined {
+  try {
+    return io.readFile(file);
+  } catch (error) {
+    io.stderr(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 function printText(reports: FileReport[], io: CliIo): void {

@@ -25,9 +25,13 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   return match === undefined ? '' : ` Did you mean "${match}"?`;
 }
 
-/** Levenshtein distance, giving up (returning `limit`) once every path is at least `limit`. */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment: "lable" is one edit from "label"), giving up
+ * (returning `limit`) once every path is at least `limit`.
+ */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
@@ -35,9 +39,11 @@ function editDistance(a: string, b: string, limit: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j], before[j - 2] + 1);
       rowMin = Math.min(rowMin, current[j]);
     }
     if (rowMin >= limit) return limit;
+    before = previous;
     previous = current;
   }
   return Math.min(previous[b.length], limit);

@@ -85,3 +85,68 @@ describe('whatsapp-flow validate', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('whatsapp-flow validate --ignore', () => {
+  const TITLE_CASE = path.join(__dirname, 'flows', 'invalid', 'title-case-title.json');
+
+  test('silences the warning codes it names, and only those', () => {
+    expect(runCli('validate', TITLE_CASE).stdout[0]).toContain('warning DESIGN_SENTENCE_CASE');
+    for (const args of [['--ignore', 'DESIGN_SENTENCE_CASE'], ['--ignore=DESIGN_VAGUE_CTA,DESIGN_SENTENCE_CASE']]) {
+      const result = runCli('validate', TITLE_CASE, ...args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toEqual(['1 file checked: 0 invalid, 0 errors, 0 warnings.']);
+    }
+  });
+
+  test('refuses error codes and unknown codes, suggesting the closest one', () => {
+    const error = runCli('validate', VALID, '--ignore', 'NAVIGATE_UNKNOWN_SCREEN');
+    expect(error.code).toBe(2);
+    expect(error.stderr[0]).toContain('only warnings can be silenced');
+    const typo = runCli('validate', VALID, '--ignore', 'DESIGN_SENTENCE_CAES');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr[0]).toContain('Did you mean "DESIGN_SENTENCE_CASE"?');
+    expect(runCli('validate', VALID, '--ignore').code).toBe(2);
+  });
+});
+
+describe('whatsapp-flow graph', () => {
+  test('prints a Mermaid flowchart: navigate edges, routing-model edges, terminal screens, the entry', () => {
+    const result = runCli('graph', path.join(__dirname, 'flows', 'valid', 'meta-appointment-booking-dynamic.json'));
+    expect(result.code).toBe(0);
+    expect(result.stdout.join('\n')).toBe([
+      'flowchart TD',
+      '  s0["APPOINTMENT<br/>Appointment"]',
+      '  s1["DETAILS<br/>Details"]',
+      '  s2(["SUMMARY<br/>Summary"])',
+      '  s3["TERMS<br/>Terms and Conditions"]',
+      '  s0 -->|navigate| s1',
+      '  s1 -.->|routing_model| s2',
+      '  s2 -->|navigate| s3',
+      '  start((" ")) --> s0',
+      '  classDef terminal fill:#e7f5e9,stroke:#2e7d32',
+      '  class s2 terminal',
+    ].join('\n'));
+  });
+
+  test('quotes in titles cannot break the chart', () => {
+    const flow = JSON.parse(fs.readFileSync(VALID, 'utf8'));
+    flow.screens[0].title = 'Say "hi"';
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, readFile: () => JSON.stringify(flow) };
+    const lines: string[] = [];
+    expect(run(['graph', 'x.json'], { ...io, stdout: line => lines.push(line) })).toBe(0);
+    expect(lines.join('\n')).toContain('Say #quot;hi#quot;');
+  });
+
+  test.each([
+    [['graph']],
+    [['graph', VALID, INVALID]],
+    [['graph', path.join(__dirname, 'no-such-file.json')]],
+  ])('exits 2 on a usage or I/O error: %j', argv => {
+    expect(runCli(...argv).code).toBe(2);
+  });
+
+  test('exits 1 when the file is not JSON or has no screens', () => {
+    expect(runCli('graph', path.join(__dirname, 'flows', 'invalid', 'invalid-json.json')).code).toBe(1);
+    expect(runCli('graph', path.join(__dirname, 'flows', 'invalid', 'empty-screens.json')).code).toBe(1);
+  });
+});

@@ -106,4 +106,93 @@ describe('FlowJsonValidator', () => {
     const result = FlowJsonValidator.validate(flow);
     for (const problem of [...result.errors, ...result.warnings]) expect(Object.keys(RULES)).toContain(problem.code);
   });
+
+  test('a UTF-8 byte-order mark is accepted with a warning, and can be silenced', () => {
+    const text = '\uFEFF' + JSON.stringify(minimalFlow([footer]));
+    expect(FlowJsonValidator.validateText(text)).toEqual({ errors: [], warnings: [expect.objectContaining({ code: 'UTF8_BOM', path: '$' })] });
+    expect(FlowJsonValidator.validateText(text, { ignoreWarnings: ['UTF8_BOM'] })).toEqual({ errors: [], warnings: [] });
+  });
+
+  test('ignoreWarnings drops warnings only: errors stay', () => {
+    const flow = minimalFlow([{ type: 'TextHeading', text: 'A heading that goes on for far longer than the eighty characters Meta documents for it' }, footer], '6.0');
+    flow.screens[0].layout.children.push({ type: 'Nope' });
+    const result = FlowJsonValidator.validate(flow, { ignoreWarnings: ['TEXT_TOO_LONG', 'VERSION_NOTICE', 'UNKNOWN_COMPONENT'] });
+    expect(result.warnings).toEqual([]);
+    expect(result.errors.map(e => e.code)).toEqual(['UNKNOWN_COMPONENT']);
+  });
+
+  test('unknown names come with the closest known one', () => {
+    const flow = minimalFlow([
+      { type: 'TextImput', name: 'email', label: 'Email' },
+      { type: 'TextInput', name: 'email', lable: 'Email', label: 'Email' },
+      { type: 'TextBody', text: '${form.emial}' },
+      { ...footer, 'on-click-action': { name: 'compelte' } },
+    ]);
+    const messages = FlowJsonValidator.validate(flow).errors.map(e => `${e.code}: ${e.message}`);
+    expect(messages).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^UNKNOWN_COMPONENT: .*Did you mean "TextInput"\?/),
+      expect.stringMatching(/^UNKNOWN_PROPERTY: .*Did you mean "label"\?/),
+      expect.stringMatching(/^UNKNOWN_FORM_REFERENCE: .*Did you mean "email"\?/),
+      expect.stringMatching(/^UNKNOWN_ACTION: .*Did you mean "complete"\?/),
+    ]));
+  });
+
+  test('a navigate target with a typo suggests the screen', () => {
+    const flow = {
+      version: '7.3',
+      screens: [
+        { id: 'START', title: 'Start', layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'SUMARY' } } }] } },
+        { id: 'SUMMARY', title: 'Summary', terminal: true, layout: { type: 'SingleColumnLayout', children: [footer] } },
+      ],
+    };
+    expect(FlowJsonValidator.validate(flow).errors[0]).toMatchObject({ code: 'NAVIGATE_UNKNOWN_SCREEN', message: expect.stringContaining('Did you mean "SUMMARY"?') });
+  });
+
+  test('navigate payload types: a TextInput may feed a number, a Dropdown may not feed a boolean', () => {
+    const flow = (declared: string, component: any) => ({
+      version: '7.3',
+      screens: [
+        { id: 'ASK', title: 'Ask', layout: { type: 'SingleColumnLayout', children: [component, { 'type': 'Footer', 'label': 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'SHOW' }, payload: { value: '${form.value}' } } }] } },
+        { id: 'SHOW', title: 'Show', terminal: true, data: { value: { type: declared, __example__: declared === 'number' ? 1 : true } }, layout: { type: 'SingleColumnLayout', children: [footer] } },
+      ],
+    });
+    expect(FlowJsonValidator.validate(flow('number', { 'type': 'TextInput', 'name': 'value', 'label': 'Age', 'input-type': 'number' })).errors).toEqual([]);
+    const dropdown = { 'type': 'Dropdown', 'name': 'value', 'label': 'Pick', 'data-source': [{ id: 'a', title: 'A' }] };
+    expect(FlowJsonValidator.validate(flow('boolean', dropdown)).errors.map(e => e.code)).toEqual(['NAVIGATE_PAYLOAD_TYPE_MISMATCH']);
+  });
+
+  test('update_data and open_url are version-gated in every action position', () => {
+    const positions = [
+      { 'type': 'Dropdown', 'name': 'a', 'label': 'A', 'data-source': [{ id: 'x', title: 'X' }], 'on-select-action': { name: 'update_data', payload: {} } },
+      { 'type': 'RadioButtonsGroup', 'name': 'b', 'label': 'B', 'data-source': [{ 'id': 'x', 'title': 'X', 'on-unselect-action': { name: 'update_data', payload: {} } }] },
+      { 'type': 'EmbeddedLink', 'text': 'Terms', 'on-click-action': { name: 'open_url', url: 'https://example.com' } },
+      { 'type': 'OptIn', 'name': 'c', 'label': 'C', 'on-click-action': { name: 'open_url', url: 'https://example.com' } },
+    ];
+    const result = FlowJsonValidator.validate(minimalFlow([...positions, footer], '5.1'));
+    expect(result.errors.filter(e => e.code === 'ACTION_NOT_IN_VERSION').map(e => e.path)).toEqual([
+      "$.screens[0].layout.children[0]['on-select-action']",
+      "$.screens[0].layout.children[1]['data-source'][0]['on-unselect-action']",
+      "$.screens[0].layout.children[2]['on-click-action']",
+      "$.screens[0].layout.children[3]['on-click-action']",
+    ]);
+  });
+
+  test('label-variant is accepted from 7.0', () => {
+    const input = { 'type': 'TextInput', 'name': 'a', 'label': 'A', 'label-variant': 'large' };
+    expect(FlowJsonValidator.validate(minimalFlow([input, footer], '7.0')).errors).toEqual([]);
+    expect(FlowJsonValidator.validate(minimalFlow([input, footer], '6.3')).errors.map(e => e.code)).toEqual(['PROPERTY_NOT_IN_VERSION']);
+  });
+
+  test('a dynamic Flow that moves only through data_exchange has one entry screen: the one no route leads to', () => {
+    const exchange = { 'type': 'Footer', 'label': 'Next', 'on-click-action': { name: 'data_exchange', payload: {} } };
+    const screen = (id: string, terminal = false) => ({ id, title: id, ...(terminal ? { terminal } : {}), layout: { type: 'SingleColumnLayout', children: [terminal ? footer : exchange] } });
+    const flow = {
+      version: '7.3',
+      data_api_version: '4.0',
+      routing_model: { B: ['C'], A: ['B'], C: [] },
+      screens: [screen('C', true), screen('B'), screen('A')],
+    };
+    expect(FlowJsonValidator.validate(flow)).toEqual({ errors: [], warnings: [] });
+  });
 });
+
