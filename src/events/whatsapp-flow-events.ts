@@ -192,8 +192,7 @@ export class WhatsAppFlowEvents extends Construct {
   /**
    * One of the function's metrics, in the namespace `cdk-whatsapp-flows/FlowEvents`: `MalformedMessages`,
    * `IgnoredEvents`, `FailedEvents`, `FlowResponses`, `FlowStatusChanges` or `FlowVersionExpiryWarnings`.
-   *
-   * @default - the sum over 5 minutes
+   * Unless `props` say otherwise, the sum over 5 minutes.
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
@@ -206,18 +205,15 @@ export class WhatsAppFlowEvents extends Construct {
   }
 
   /**
-   * SNS messages that could not be turned into events (they go to the dead-letter queue).
-   *
-   * @default - the sum over 5 minutes
+   * SNS messages that could not be turned into events; they go to the dead-letter queue. Lambda tries a failed
+   * invocation three times in all, and each attempt counts. Unless `props` say otherwise, the sum over 5 minutes.
    */
   public metricMalformedMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(FlowEventMetric.MALFORMED_MESSAGES, props);
   }
 
   /**
-   * Events of one detail type put on the bus.
-   *
-   * @default - the sum over 5 minutes
+   * Events of one detail type put on the bus. Unless `props` say otherwise, the sum over 5 minutes.
    */
   public metricPublishedEvents(detailType: FlowEventDetailType, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(FlowEventMetric[detailType], props);
