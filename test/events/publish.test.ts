@@ -105,6 +105,14 @@ describe('handler (SDK mocked)', () => {
     expect((await handler(noTimestamp)).published).toEqual({ 'WhatsApp Flow Status Change': 1 });
   });
 
+  test('a record that is not an SNS record is rejected alone; the others are published', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+    const event = snsEvent([envelope(AWS_EXPIRY_WARNING)]);
+    event.Records.unshift({} as typeof event.Records[0]);
+    await expect(handler(event)).rejects.toThrow(/^1 of 2 SNS messages could not be published: unknown: /);
+    expect(eventBridge.commandCalls(PutEventsCommand)[0].args[0].input.Entries!.map((e) => e.DetailType)).toEqual(['WhatsApp Flow Version Expiry Warning']);
+  });
+
   test('a very long failure reason is cut to 1 KB', async () => {
     const bad = Array.from({ length: 40 }, () => 'not json');
     await expect(handler(snsEvent(bad))).rejects.toThrow(expect.objectContaining({
