@@ -17,8 +17,10 @@ export const END_MARKER = '<!-- generated:end -->';
 
 export function renderGeneratedSection(): string {
   const lines: string[] = [];
-  lines.push('#### Rules', '', '| Code | Severity | Rule |', '| --- | --- | --- |');
-  for (const [code, rule] of Object.entries(RULES)) lines.push(`| \`${code}\` | ${rule.severity} | ${escapeCell(rule.summary)} |`);
+  lines.push('#### Rules', '', '| Code | Severity | Family | Rule |', '| --- | --- | --- | --- |');
+  for (const [code, rule] of Object.entries(RULES)) {
+    lines.push(`| \`${code}\` | ${rule.severity} | ${rule.family} | ${escapeCell(rule.summary)} |`);
+  }
 
   lines.push('', '#### Versions', '', '| Version | Note |', '| --- | --- |');
   for (const version of PUBLISHABLE_VERSIONS) lines.push(`| ${version.version} | ${version.notice ? 'warning: older version' : 'current'} |`);
