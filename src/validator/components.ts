@@ -71,20 +71,26 @@ const LABEL_VARIANT_VALUES = { 'label-variant': ['large'] } as const;
 /** Components reference, data-source: "Min 1, Max 20" options (RadioButtonsGroup, CheckboxGroup, ChipsSelector);
  * Dropdown: up to 200 options (100 with images). */
 const OPTIONS_1_TO_20: ItemCount = { min: 1, max: 20 };
+/** Components reference, text components: `font-weight` is bold, italic, bold_italic or normal. */
+const FONT_WEIGHTS = { 'font-weight': ['bold', 'italic', 'bold_italic', 'normal'] } as const;
+/** Components reference, RadioButtonsGroup / CheckboxGroup / NavigationList: `media-size` regular or large. */
+const MEDIA_SIZES = { 'media-size': ['regular', 'large'] } as const;
 
 export const COMPONENTS: Record<string, ComponentSpec> = {
-  TextHeading: { required: ['text'], optional: TEXT, softTextLimits: { text: 80 } },
-  TextSubheading: { required: ['text'], optional: TEXT, softTextLimits: { text: 80 } },
+  TextHeading: { required: ['text'], optional: TEXT, enumValues: FONT_WEIGHTS, softTextLimits: { text: 80 } },
+  TextSubheading: { required: ['text'], optional: TEXT, enumValues: FONT_WEIGHTS, softTextLimits: { text: 80 } },
   TextBody: {
     required: ['text'],
     optional: [...TEXT, 'markdown'],
     propertyVersions: { markdown: '5.1' },
+    enumValues: FONT_WEIGHTS,
     softTextLimits: { text: 4096 },
   },
   TextCaption: {
     required: ['text'],
     optional: [...TEXT, 'markdown'],
     propertyVersions: { markdown: '5.1' },
+    enumValues: FONT_WEIGHTS,
     softTextLimits: { text: 409 },
   },
   RichText: { minVersion: '5.1', required: ['text'], optional: ['visible'] },
@@ -108,7 +114,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     required: ['name', 'label', 'data-source'],
     optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'media-size', 'on-select-action', 'on-unselect-action', 'label-variant'],
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
-    enumValues: LABEL_VARIANT_VALUES,
+    enumValues: { ...LABEL_VARIANT_VALUES, ...MEDIA_SIZES },
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
@@ -120,7 +126,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     required: ['name', 'label', 'data-source'],
     optional: [...FORM_FIELD, 'media-size', 'on-select-action', 'on-unselect-action', 'label-variant'],
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
-    enumValues: LABEL_VARIANT_VALUES,
+    enumValues: { ...LABEL_VARIANT_VALUES, ...MEDIA_SIZES },
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
@@ -149,7 +155,8 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
     itemsProperty: 'data-source',
-    itemCount: { 'data-source': OPTIONS_1_TO_20 },
+    /** Components reference, ChipsSelector: 2 to 20 options. */
+    itemCount: { 'data-source': { min: 2, max: 20 } },
     valueType: 'array',
   },
   Footer: {
@@ -199,19 +206,23 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     enumValues: { 'scale-type': ['cover', 'contain'] },
     perScreenMax: 3,
   },
-  /** Components reference, ImageCarousel (7.1): 1 to 3 images. */
+  /** Components reference, ImageCarousel (7.1): 1 to 3 images, at most 2 carousels a screen. */
   ImageCarousel: {
     minVersion: '7.1',
     required: ['images'],
     optional: ['aspect-ratio', 'scale-type', 'visible'],
     enumValues: { 'scale-type': ['cover', 'contain'] },
+    perScreenMax: 2,
     itemCount: { images: { min: 1, max: 3 } },
   },
-  /** Components reference, NavigationList (6.2): 1 to 20 list-items; the action on the list or on its items. */
+  /** Components reference, NavigationList (6.2): 1 to 20 list-items, at most 2 lists a screen; the action on the
+   * list or on its items. */
   NavigationList: {
     minVersion: '6.2',
     required: ['name', 'list-items'],
     optional: ['label', 'description', 'media-size', 'visible', 'on-click-action'],
+    enumValues: MEDIA_SIZES,
+    perScreenMax: 2,
     actions: { 'on-click-action': ['navigate', 'data_exchange'] },
     itemActions: { 'on-click-action': ['navigate', 'data_exchange'] },
     itemsProperty: 'list-items',

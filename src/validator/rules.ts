@@ -65,7 +65,7 @@ export const RULES = {
   COMPONENT_LIMIT_EXCEEDED: {
     severity: 'error',
     family: 'components',
-    summary: 'More of one component on a screen than allowed (Footer 1, Image 3, EmbeddedLink 2, OptIn 5, PhotoPicker 1, DocumentPicker 1).',
+    summary: 'More of one component on a screen than allowed (Footer 1, Image 3, EmbeddedLink 2, OptIn 5, PhotoPicker 1, DocumentPicker 1, NavigationList 2, ImageCarousel 2).',
   },
   EXCLUSIVE_COMPONENTS: { severity: 'error', family: 'components', summary: 'PhotoPicker and DocumentPicker on the same screen.' },
   IF_NESTING_TOO_DEEP: { severity: 'error', family: 'components', summary: '`If` components nested more than 3 deep.' },
