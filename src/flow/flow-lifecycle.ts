@@ -224,6 +224,20 @@ export class FlowLifecycle {
     }
   }
 
+  /**
+   * Whether the Flow is in this WABA. A changed WABA is a replacement, except when CloudFormation rolls a
+   * replacement back: the physical id is then the original Flow, already in the WABA it asks for.
+   */
+  private async existsIn(wabaId: string, flowId: string): Promise<boolean> {
+    try {
+      await this.call('GetWhatsAppFlow', (client) => client.send(new GetWhatsAppFlowCommand({ id: wabaId, flowId })));
+      return true;
+    } catch (error) {
+      if (isRetryable(error) || error instanceof RetryBudgetExhausted) throw error;
+      return false;
+    }
+  }
+
   /** Takes over a Flow made elsewhere (adoptExistingFlow) and brings it to the declared state. */
   private async adopt(existing: MetaFlowSummary, desired: DesiredFlow): Promise<FlowHandlerResponse> {
     const flowId = existing.flowId!;
@@ -273,7 +287,7 @@ export class FlowLifecycle {
   }
 
   private async update(flowId: string, desired: DesiredFlow, previous: DesiredFlow, stackId: string): Promise<FlowHandlerResponse> {
-    if (desired.wabaId !== previous.wabaId) {
+    if (desired.wabaId !== previous.wabaId && !(await this.existsIn(desired.wabaId, flowId))) {
       this.deps.log(`WhatsApp Business Account changed from ${previous.wabaId}: replacing Flow ${flowId}`);
       return this.create(desired);
     }

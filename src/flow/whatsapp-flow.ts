@@ -1,9 +1,9 @@
 import { Annotations, CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
 import { FlowCategory } from './flow-category';
 import { FlowJson, FlowJsonConfig } from './flow-json';
-import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
 import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 import { FlowJsonValidator } from '../validator';

@@ -9,7 +9,8 @@ import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 export const REQUEST_TIMEOUT_MS = Number(process.env.REQUEST_TIMEOUT_MS) || 20_000;
 const CONNECTION_TIMEOUT_MS = Math.min(5_000, REQUEST_TIMEOUT_MS);
 
-const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
+// Without throwOnRequestTimeout the SDK only warns when the timeout passes, and goes on waiting.
+const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS, throwOnRequestTimeout: true };
 
 export interface AwsClients {
   readonly socialMessaging: SocialMessagingClient;

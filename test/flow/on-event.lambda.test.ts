@@ -451,12 +451,21 @@ describe('Update', () => {
   test('a changed WABA is a replacement: a new Flow and a new physical id; the old one is left to the Delete', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: '555' });
     flowStatus('DRAFT');
+    // The old Flow is not in the new WABA.
+    socialMessaging.on(GetWhatsAppFlowCommand, { id: 'waba-ffff', flowId: FLOW_ID }).rejects(error(ResourceNotFoundException));
 
     const response = await handler(updateEvent(properties({ WhatsAppBusinessAccountId: 'waba-ffff' }), old), context());
 
     expect(response.PhysicalResourceId).toEqual('555');
     expect(socialMessaging.commandCalls(CreateWhatsAppFlowCommand)[0].args[0].input.id).toEqual('waba-ffff');
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
+  });
+
+  test('the rollback of a replacement (WABA swapped back): the original Flow is in the WABA asked for, so it is no replacement', async () => {
+    flowStatus('DRAFT');
+    const response = await handler(updateEvent(old, properties({ WhatsAppBusinessAccountId: 'waba-ffff' })), context());
+    expect(response.PhysicalResourceId).toEqual(FLOW_ID);
+    expect(mutatingCalls()).toEqual([]);
   });
 
   test('the same WABA as id and as ARN is no replacement', async () => {
@@ -543,8 +552,13 @@ describe('Update', () => {
   test('Meta\'s JSON-encoded validation errors are quoted as path or line:column and message', async () => {
     flowStatus('DRAFT');
     const encoded = JSON.stringify({
-      error: 'INVALID_PROPERTY_VALUE', error_type: 'FLOW_JSON_ERROR', message: 'Invalid value found for property \'type\' in component',
-      line_start: 12, line_end: 12, column_start: 5, column_end: 20,
+      error: 'INVALID_PROPERTY_VALUE',
+      error_type: 'FLOW_JSON_ERROR',
+      message: 'Invalid value found for property \'type\' in component',
+      line_start: 12,
+      line_end: 12,
+      column_start: 5,
+      column_end: 20,
       pointers: [{ line_start: 12, line_end: 12, column_start: 5, column_end: 20, path: 'screens[0].layout.children[0].type' }],
     });
     const noPath = JSON.stringify({ error: 'MISSING_REQUIRED_PROPERTY', error_type: 'FLOW_JSON_ERROR', message: 'Property \'title\' is required', line_start: 3, column_start: 7 });

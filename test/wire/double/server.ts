@@ -173,8 +173,14 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
       // No answer at all: the client's request timeout ends the exchange (or the double's stop does).
       if (fault.afterApply) route.run(input, deps);
       deps.calls.record({
-        operation: route.operation, wabaId: typeof input.id === 'string' ? input.id : undefined, flowId, at,
-        status: 0, error: fault.error, fault: 'hang', mutating: MUTATING_OPERATIONS.has(route.operation),
+        operation: route.operation,
+        wabaId: typeof input.id === 'string' ? input.id : undefined,
+        flowId,
+        at,
+        status: 0,
+        error: fault.error,
+        fault: 'hang',
+        mutating: MUTATING_OPERATIONS.has(route.operation),
       });
       return;
     }

@@ -203,8 +203,9 @@ export class FlowStack {
   }
 
   /** UPDATE_ROLLBACK_IN_PROGRESS: the same physical id, the properties swapped. */
-  private async rollBack(before: { physicalId: string; flow: DeclaredFlow }, failed: DeclaredFlow, physicalId = before.physicalId): Promise<Invocation[]> {
+  private async rollBack(before: { physicalId: string; flow: DeclaredFlow }, failed: DeclaredFlow): Promise<Invocation[]> {
     const d = this.delivery;
+    const physicalId = before.physicalId;
     const rollback = await d.invoke(d.updateEvent(this.logicalId, physicalId, before.flow, failed), undefined, 'UPDATE_ROLLBACK_IN_PROGRESS');
     if (!rollback.ok) return [rollback];
     this.current = { physicalId: rollback.response.PhysicalResourceId, flow: before.flow };
