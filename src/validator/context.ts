@@ -122,3 +122,18 @@ export function describeType(value: Json): string {
 export function screenLabel(screen: ScreenInfo): string {
   return screen.id !== undefined ? `"${screen.id}"` : screen.path;
 }
+
+/** A `${...}` reference read as its path: `screen.A.form.x` → ['screen', 'A', 'form', 'x']. */
+export interface ReferencePath {
+  readonly parts: string[];
+  /** True when the braces hold more than a path (an operator, a comparison): then only the path is checked. */
+  readonly isExpression: boolean;
+}
+
+/** Reads the leading path of a reference (`form.x`, `data.items[0].id`, `screen.A.data.x`); undefined if none. */
+export function parseReference(expression: string): ReferencePath | undefined {
+  const match = /^\s*(form|data|screen)((?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[\s*\d+\s*\])*)\s*([\s\S]*)$/.exec(expression);
+  if (!match) return undefined;
+  const rest = match[2].split(/[.[\]\s]+/).filter(p => p !== '');
+  return { parts: [match[1], ...rest], isExpression: match[3].trim() !== '' };
+}

@@ -9,7 +9,7 @@
  * payload; reference them from the terminal screen with ${screen.SCREEN.form.field}").
  */
 import { COMPONENTS, PROPERTY_VALUE_TYPES } from './components';
-import { ActionUse, FlowContext, Json, ScreenInfo, isObject } from './context';
+import { ActionUse, FlowContext, Json, ScreenInfo, isObject, parseReference } from './context';
 import { keyPath } from './json-path';
 import { didYouMean } from './suggest';
 
@@ -22,7 +22,9 @@ export function checkDataModel(ctx: FlowContext): void {
 
 function checkReferences(ctx: FlowContext): void {
   for (const { screen, expression, path, property } of ctx.references) {
-    const parts = expression.split(/[.[\]]/).map(p => p.trim()).filter(p => p !== '');
+    const reference = parseReference(expression);
+    if (!reference) continue;
+    const { parts, isExpression } = reference;
     const [root, name] = parts;
     if (root === 'form' && !screen.formFields.has(name)) {
       ctx.report('UNKNOWN_FORM_REFERENCE', path,
@@ -30,7 +32,7 @@ function checkReferences(ctx: FlowContext): void {
     } else if (root === 'data' && !screen.dataFields.has(name)) {
       ctx.report('UNKNOWN_DATA_REFERENCE', path,
         `\${${expression}}: declare "${name}" in the "data" of screen "${screen.id}".${didYouMean(name, screen.dataFields.keys())}`);
-    } else if (root === 'data' && property !== undefined && parts.length === 2) {
+    } else if (root === 'data' && property !== undefined && parts.length === 2 && !isExpression) {
       const declared = screen.dataFields.get(name)?.type;
       const expected = PROPERTY_VALUE_TYPES[property];
       if (declared && expected && !expected.includes(declared)) {
@@ -102,7 +104,9 @@ function valueType(ctx: FlowContext, screen: ScreenInfo, value: Json): ValueType
   }
   const binding = /^\$\{([^{}]+)\}$/.exec(value.trim());
   if (!binding) return value.includes('${') && value.trim().startsWith('`') ? undefined : { type: 'string' };
-  const parts = binding[1].split('.').map(p => p.trim());
+  const reference = parseReference(binding[1]);
+  if (!reference || reference.isExpression) return undefined;
+  const parts = reference.parts;
   let source: ScreenInfo | undefined = screen;
   let kind = parts[0];
   let name = parts[1];

@@ -194,5 +194,13 @@ describe('FlowJsonValidator', () => {
     };
     expect(FlowJsonValidator.validate(flow)).toEqual({ errors: [], warnings: [] });
   });
+
+  test('a reference with an operator inside the braces is checked by its path only', () => {
+    const flow = minimalFlow([{ type: 'TextBody', text: 'Oops', visible: '${data.error != ""}' }, footer]);
+    flow.screens[0].data = { error: { type: 'string', __example__: 'x' } };
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
+    flow.screens[0].layout.children[0].visible = '${data.eror != ""}';
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_DATA_REFERENCE', message: expect.stringContaining('Did you mean "error"?') })]);
+  });
 });
 
