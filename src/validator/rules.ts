@@ -46,7 +46,7 @@ export const RULES = {
   DATA_FIELD_INVALID: { severity: 'error', family: 'screens', summary: 'A declared `data` field has no valid `type`.' },
   DATA_FIELD_NO_EXAMPLE: { severity: 'error', family: 'screens', summary: 'A declared `data` field has no `__example__`.' },
   DATA_EXAMPLE_TYPE_MISMATCH: { severity: 'error', family: 'screens', summary: 'A `data` field\'s `__example__` does not match its declared `type`.' },
-  SUCCESS_ON_NON_TERMINAL: { severity: 'error', family: 'screens', summary: '`success` on a screen that is not `terminal`.' },
+  SUCCESS_ON_NON_TERMINAL: { severity: 'warning', family: 'screens', summary: '`success` on a screen that is not `terminal`, where Meta says it does not apply (a warning: Meta does not say it refuses it).' },
   RICH_TEXT_NOT_ALONE: { severity: 'error', family: 'screens', summary: 'Before version 6.3, a RichText shares its screen with other components.' },
   COMPLETE_ON_NON_TERMINAL: { severity: 'error', family: 'screens', summary: 'A `complete` action on a screen that is not `terminal`.' },
   TERMINAL_WITHOUT_FOOTER: { severity: 'error', family: 'screens', summary: 'A `terminal` screen has no Footer.' },

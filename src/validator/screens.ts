@@ -18,9 +18,11 @@ export function checkScreens(ctx: FlowContext): void {
     ctx.report('NO_TERMINAL_SCREEN', '$.screens', 'Mark the last screen with "terminal": true and give it a Footer with a "complete" action.');
   }
   for (const screen of ctx.screens) {
+    // "Only applicable on terminal screens": Meta does not say it refuses it elsewhere (third-party guides write
+    // "terminal": false, "success": true), so this is a warning.
     if (screen.screen.success !== undefined && !screen.terminal) {
       ctx.report('SUCCESS_ON_NON_TERMINAL', keyPath(screen.path, 'success'),
-        '"success" only applies to a terminal screen. Remove it, or mark the screen "terminal": true.');
+        '"success" only applies to a terminal screen, so here it has no effect. Remove it, or mark the screen "terminal": true.');
     }
     const layout = screen.screen.layout;
     const laidOut = isObject(layout) && layout.type === 'SingleColumnLayout' && Array.isArray(layout.children);
