@@ -23,6 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-socialmessaging@^3.1069.0',
     '@aws-sdk/client-s3@^3.1069.0',
+    // The command builder the SDK's own commands use (src/provider/social-messaging-extension.ts).
+    '@smithy/core@^3.24.6',
     // Bundled into the endpoint and events functions.
     '@aws-sdk/client-cloudformation@^3.1069.0',
     '@aws-sdk/client-eventbridge@^3.1069.0',
