@@ -17,9 +17,9 @@ export const END_MARKER = '<!-- generated:end -->';
 
 export function renderGeneratedSection(): string {
   const lines: string[] = [];
-  lines.push('#### Rules', '', '| Code | Severity | Family | Rule |', '| --- | --- | --- | --- |');
+  lines.push('#### Rules', '', '| Code | Severity | Family | Rule | Source |', '| --- | --- | --- | --- | --- |');
   for (const [code, rule] of Object.entries(RULES)) {
-    lines.push(`| \`${code}\` | ${rule.severity} | ${rule.family} | ${escapeCell(rule.summary)} |`);
+    lines.push(`| \`${code}\` | ${rule.severity} | ${rule.family} | ${escapeCell(rule.summary)} | ${escapeCell(rule.source)} |`);
   }
 
   lines.push('', '#### Versions', '', '| Version | Note |', '| --- | --- |');
