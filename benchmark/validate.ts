@@ -22,4 +22,8 @@ for (let i = 0; i < runs + 3; i++) {
 timings.sort((a, b) => a - b);
 const screens = JSON.parse(text).screens.length;
 console.log(`Flow JSON: ${(Buffer.byteLength(text) / 1024 / 1024).toFixed(2)} MB, ${screens} screens, ${errors} errors`);
-console.log(`validateText: median ${timings[Math.floor(runs / 2)].toFixed(1)} ms, min ${timings[0].toFixed(1)} ms, max ${timings[runs - 1].toFixed(1)} ms (${runs} runs)`);
+const median = timings[Math.floor(runs / 2)];
+console.log(`validateText: median ${median.toFixed(1)} ms, min ${timings[0].toFixed(1)} ms, max ${timings[runs - 1].toFixed(1)} ms (${runs} runs)`);
+// The budget (README, "Performance"; issue 13): 1 MB in under 100 ms.
+const budget = 100 * megabytes;
+console.log(`budget ${budget} ms for ${megabytes} MB: ${median <= budget ? 'within' : 'OVER'}`);
