@@ -65,7 +65,12 @@ function checkNavigatePayload(ctx: FlowContext, action: ActionUse): void {
     return;
   }
   const given = payload ?? {};
-  const missing = [...target.dataFields.keys()].filter(name => !(name in given));
+  // Fields the target screen sets itself with update_data may start empty: Meta's docs do not say that a navigate
+  // payload must carry them too, and a false error blocks a valid deploy.
+  const selfSet = new Set(ctx.actions
+    .filter(a => a.screen === target && a.name === 'update_data' && isObject(a.action.payload))
+    .flatMap(a => Object.keys(a.action.payload)));
+  const missing = [...target.dataFields.keys()].filter(name => !(name in given) && !selfSet.has(name));
   if (missing.length > 0) {
     ctx.report('NAVIGATE_PAYLOAD_MISSING_FIELD', payload === undefined ? action.path : payloadPath,
       `Screen "${target.id}" declares ${missing.map(m => `"${m}"`).join(', ')} in "data", but this navigate payload does not supply ${missing.length === 1 ? 'it' : 'them'}. Add ${missing.map(m => `"${m}": ...`).join(', ')} to the payload.`);

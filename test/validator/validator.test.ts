@@ -202,5 +202,29 @@ describe('FlowJsonValidator', () => {
     flow.screens[0].layout.children[0].visible = '${data.eror != ""}';
     expect(FlowJsonValidator.validate(flow).errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_DATA_REFERENCE', message: expect.stringContaining('Did you mean "error"?') })]);
   });
+
+  test('a navigate payload need not carry the fields the next screen sets itself with update_data', () => {
+    const flow = {
+      version: '7.3',
+      screens: [
+        { id: 'START', title: 'Start', layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'PICK' }, payload: {} } }] } },
+        {
+          id: 'PICK',
+          title: 'Pick',
+          terminal: true,
+          data: { show_more: { type: 'boolean', __example__: false } },
+          layout: {
+            type: 'SingleColumnLayout',
+            children: [
+              { 'type': 'OptIn', 'name': 'more', 'label': 'Show more', 'on-select-action': { name: 'update_data', payload: { show_more: true } } },
+              { type: 'TextBody', text: 'More', visible: '${data.show_more}' },
+              footer,
+            ],
+          },
+        },
+      ],
+    };
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
+  });
 });
 
