@@ -5,6 +5,22 @@
  * "Media upload components" (media_upload/), "Flow JSON" § Actions (flowjson/#actions) and the Flows changelog
  * (changelogs/). Allowed properties are listed generously (a missed optional property would reject a valid flow);
  * required properties, version gates and hard limits are listed strictly.
+ *
+ * The version sweep (changelog and each component's "supported from" notes), as encoded below and in versions.ts:
+ *
+ * | version | what arrived |
+ * | ------- | ------------ |
+ * | 4.0     | If, Switch, PhotoPicker, DocumentPicker, `${screen.NAME…}` global references |
+ * | 5.1     | RichText; `markdown` on TextBody and TextCaption |
+ * | 6.0     | `update_data` and `open_url` actions; `on-unselect-action`; OptIn `on-select-action` / `on-unselect-action`; |
+ * |         | string concatenation and nested expressions; blank strings refused |
+ * | 6.1     | CalendarPicker |
+ * | 6.2     | NavigationList; TextInput `pattern` |
+ * | 6.3     | ChipsSelector; RichText shares its screen with other components |
+ * | 7.0     | `label-variant` ("large") on labelled inputs |
+ * | 7.1     | ImageCarousel (and ChipsSelector updates, no new property we refuse) |
+ * | 7.2     | stricter checks of nested expressions in actions (no new component or property) |
+ * | 7.3     | stricter routing model and data model checks (no new component or property) |
  */
 export type ActionName = 'navigate' | 'complete' | 'data_exchange' | 'update_data' | 'open_url';
 
