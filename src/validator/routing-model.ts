@@ -70,7 +70,7 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
   if (missing.length > 0) {
     const names = missing.map(s => `"${s.id}"`).join(', ');
     ctx.report('ROUTING_MODEL_MISSING_SCREEN', MODEL_PATH,
-      `Every screen must be a key of "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
+      `Meta's reference lists every screen as a key of "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not, and ${missing.length === 1 ? 'is' : 'are'} read as going nowhere. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
   }
   if (branches > MAX_ROUTING_BRANCHES) {
     ctx.report('ROUTING_MODEL_TOO_MANY_BRANCHES', MODEL_PATH,
