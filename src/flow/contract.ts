@@ -18,6 +18,10 @@ export interface FlowResourceProperties {
   readonly CloneFlowId?: string;
   /** Take over a Flow of the same name made elsewhere instead of failing; read at creation only. */
   readonly AdoptExistingFlow?: 'true' | 'false' | boolean;
+  /** The HTTPS URL of a dynamic Flow's data-exchange endpoint. */
+  readonly EndpointUri?: string;
+  /** The Meta app attached to the Flow; attaching cannot be undone. */
+  readonly MetaAppId?: string;
 }
 
 /** The attributes the handler returns in `Data`. */

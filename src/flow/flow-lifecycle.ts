@@ -1,5 +1,6 @@
 import {
   CreateWhatsAppFlowCommand,
+  CreateWhatsAppFlowOutput,
   DeleteWhatsAppFlowCommand,
   DeprecateWhatsAppFlowCommand,
   GetWhatsAppFlowCommand,
@@ -17,6 +18,9 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FlowAttribute, FlowAttributes, FlowResourceProperties } from './contract';
 import { FlowFailure, rejectedFlowJson } from '../provider/failure';
 import { isRetryable, mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
+import {
+  CreateWhatsAppFlowWithEndpointCommand, CreateWhatsAppFlowWithEndpointInput, UpdateWhatsAppFlowWithEndpointCommand, UpdateWhatsAppFlowWithEndpointInput,
+} from '../provider/social-messaging-extension';
 import { wabaIdOf } from '../provider/waba';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -62,12 +66,18 @@ interface DesiredFlow {
   readonly publish: boolean;
   readonly cloneFlowId?: string;
   readonly adoptExisting: boolean;
+  readonly endpointUri?: string;
+  readonly metaAppId?: string;
 }
 
 interface MetadataChanges {
   readonly flowName?: string;
   readonly categories?: MetaFlowCategory[];
+  readonly endpointUri?: string;
+  readonly metaAppId?: string;
 }
+
+const hasMetadataChanges = (m: MetadataChanges) => Object.values(m).some((value) => value !== undefined);
 
 interface FlowState {
   readonly status: string;
@@ -96,6 +106,8 @@ function desiredFlow(properties: FlowResourceProperties): DesiredFlow {
     publish: isTrue(properties.Publish),
     cloneFlowId: properties.CloneFlowId || undefined,
     adoptExisting: isTrue(properties.AdoptExistingFlow),
+    endpointUri: properties.EndpointUri || undefined,
+    metaAppId: properties.MetaAppId || undefined,
   };
 }
 
@@ -117,6 +129,23 @@ function nameTaken(desired: DesiredFlow, existing: MetaFlowSummary, why = ''): F
     + `id ${existing.flowId}, status ${existing.flowStatus}.${why} It was left as it is. Either choose another flowName, `
     + 'or, if this stack should own that Flow, set adoptExistingFlow: true on the WhatsAppFlow and deploy again '
     + '(the stack then updates it, and deletes or deprecates it when the Flow leaves the stack).');
+}
+
+/** CreateWhatsAppFlow; the client's own command unless an endpoint needs the extension (social-messaging-extension). */
+function createFlowCall(client: SocialMessagingClient, input: CreateWhatsAppFlowWithEndpointInput): Promise<CreateWhatsAppFlowOutput> {
+  if (input.endpointUri) return client.send(new CreateWhatsAppFlowWithEndpointCommand(input));
+  const { endpointUri, ...plain } = input;
+  return client.send(new CreateWhatsAppFlowCommand(plain));
+}
+
+/** UpdateWhatsAppFlow; the client's own command unless an endpoint or an app needs the extension. */
+async function updateFlowCall(client: SocialMessagingClient, input: UpdateWhatsAppFlowWithEndpointInput): Promise<void> {
+  if (input.endpointUri || input.metaAppId) {
+    await client.send(new UpdateWhatsAppFlowWithEndpointCommand(input));
+    return;
+  }
+  const { endpointUri, metaAppId, ...plain } = input;
+  await client.send(new UpdateWhatsAppFlowCommand(plain));
 }
 
 /** Creates, converges and retires one WhatsApp Flow per CloudFormation event. */
@@ -149,15 +178,16 @@ export class FlowLifecycle {
       if (outcome.kind === 'created' && outcome.validationErrors.length) {
         throw rejectedFlowJson(desired.flowName, outcome.validationErrors);
       }
+      if (desired.metaAppId) await this.updateMetadata(desired.wabaId, flowId, { metaAppId: desired.metaAppId });
       let flow: FlowState & { validationErrors?: string[] };
       try {
         flow = await this.describe(desired.wabaId, flowId);
       } catch (readError) {
         if (outcome.kind === 'lost-answer') throw readError;
-        // A success stays a success: report what the Create call said rather than undo it.
-        const status = desired.publish && flowJson ? 'PUBLISHED' : 'DRAFT';
-        this.deps.log(`Flow ${flowId} was created, but reading it failed (${errorName(readError)}): reporting ${status}, no preview URL`);
-        return this.response(flowId, status, '');
+        // A success stays a success: go on with what the Create call said rather than undo it.
+        const status = desired.publish && flowJson && !desired.metaAppId ? 'PUBLISHED' : 'DRAFT';
+        this.deps.log(`Flow ${flowId} was created, but reading it failed (${errorName(readError)}): taking it as ${status}, no preview URL`);
+        flow = { status, previewUrl: '' };
       }
       if (outcome.kind === 'lost-answer' && flow.validationErrors?.length) {
         throw rejectedFlowJson(desired.flowName, flow.validationErrors);
@@ -184,14 +214,16 @@ export class FlowLifecycle {
     try {
       return await this.call('CreateWhatsAppFlow', async (client) => {
         try {
-          const created = await client.send(new CreateWhatsAppFlowCommand({
+          const created = await createFlowCall(client, {
             id: desired.wabaId,
             flowName: desired.flowName,
             categories: desired.categories,
             flowJson,
-            publish: desired.publish || undefined,
+            // An app can only be attached by an update: the Create publishes once the app is there.
+            publish: (desired.publish && !desired.metaAppId) || undefined,
             cloneFlowId: desired.cloneFlowId,
-          }));
+            endpointUri: desired.endpointUri,
+          });
           if (!created.flowId) throw new FlowFailure(`CreateWhatsAppFlow returned no flow id for '${desired.flowName}'. Deploy again.`);
           this.deps.log(`created Flow ${created.flowId} '${desired.flowName}'`);
           return { kind: 'created', flowId: created.flowId, validationErrors: created.validationErrors ?? [] };
@@ -250,6 +282,8 @@ export class FlowLifecycle {
     // No previous properties: the Flow JSON that a failed push would restore is the Flow's own.
     return this.converge(flowId, desired, undefined, flow, {
       categories: sameCategories(existing.flowCategories ?? [], desired.categories) ? undefined : desired.categories,
+      endpointUri: desired.endpointUri,
+      metaAppId: desired.metaAppId,
     }, desired.json !== undefined);
   }
 
@@ -311,9 +345,17 @@ export class FlowLifecycle {
       this.deps.log(`Flow ${flowId} is ${flow.status} and the stack is rolling back: its previous Flow JSON is published again`);
       target = { ...desired, publish: true };
     }
+    if (previous.endpointUri && !desired.endpointUri) {
+      this.deps.log(`Flow ${flowId} keeps its endpoint: an endpoint cannot be removed from a Flow`);
+    }
+    if (previous.metaAppId && desired.metaAppId !== previous.metaAppId) {
+      this.deps.log(`Flow ${flowId}: an attached Meta app cannot be detached`);
+    }
     return this.converge(flowId, target, previous.json, flow, {
       flowName: desired.flowName !== previous.flowName ? desired.flowName : undefined,
       categories: sameCategories(desired.categories, previous.categories) ? undefined : desired.categories,
+      endpointUri: desired.endpointUri !== previous.endpointUri ? desired.endpointUri : undefined,
+      metaAppId: desired.metaAppId && desired.metaAppId !== previous.metaAppId ? desired.metaAppId : undefined,
     }, jsonChanged);
   }
 
@@ -330,7 +372,7 @@ export class FlowLifecycle {
     pushJson: boolean,
   ): Promise<FlowHandlerResponse> {
     let status = flow.status;
-    const changesSomething = metadata.flowName !== undefined || metadata.categories !== undefined || pushJson;
+    const changesSomething = hasMetadataChanges(metadata) || pushJson;
     if (changesSomething && status === 'DEPRECATED') {
       throw new FlowFailure(`Flow ${flowId} is DEPRECATED and cannot be changed (deprecation cannot be undone). `
         + 'Give the WhatsAppFlow construct a new id and flowName so that a new Flow is created.');
@@ -339,12 +381,7 @@ export class FlowLifecycle {
       throw new FlowFailure(`Flow ${flowId} is ${status}: new Flow JSON would put it back to DRAFT and take it off the air, `
         + 'and publish is false. Nothing was changed. Set publish: true to publish the new Flow JSON, or keep the Flow JSON as it is.');
     }
-    if (metadata.flowName !== undefined || metadata.categories !== undefined) {
-      await this.call('UpdateWhatsAppFlow', (client) => client.send(new UpdateWhatsAppFlowCommand({
-        id: desired.wabaId, flowId, flowName: metadata.flowName, categories: metadata.categories,
-      })));
-      this.deps.log(`updated name or categories of Flow ${flowId}`);
-    }
+    if (hasMetadataChanges(metadata)) await this.updateMetadata(desired.wabaId, flowId, metadata);
     if (!pushJson) {
       status = await this.publishIfAsked(flowId, desired, status, false);
       return this.response(flowId, status, flow.previewUrl);
@@ -373,6 +410,13 @@ export class FlowLifecycle {
       throw error;
     }
     return this.response(flowId, status, flow.previewUrl);
+  }
+
+  /** UpdateWhatsAppFlow with what changed: name, categories, endpoint, app. */
+  private async updateMetadata(wabaId: string, flowId: string, changes: MetadataChanges): Promise<void> {
+    await this.call('UpdateWhatsAppFlow', (client) => updateFlowCall(client, { id: wabaId, flowId, ...changes }));
+    const changed = Object.entries(changes).filter(([, value]) => value !== undefined).map(([name]) => name);
+    this.deps.log(`updated ${changed.join(', ')} of Flow ${flowId}`);
   }
 
   /**

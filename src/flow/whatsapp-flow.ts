@@ -3,10 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
 import { FlowCategory } from './flow-category';
+import { IFlowEndpoint } from './flow-endpoint';
 import { FlowJson, FlowJsonConfig } from './flow-json';
 import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 import { FlowJsonValidator } from '../validator';
+import { flowJsonNeedsEndpoint } from '../validator/dynamic';
 import { formatProblem } from '../validator/format';
 
 const MAX_FLOW_NAME_LENGTH = 200;
@@ -116,6 +118,25 @@ export interface WhatsAppFlowProps {
   readonly adoptExistingFlow?: boolean;
 
   /**
+   * The data-exchange endpoint of a dynamic Flow: `FlowEndpoint.fromUrl('https://…')` or a `WhatsAppFlowEndpoint`.
+   * Flow JSON that talks to an endpoint (`data_api_version`, `data_exchange` actions) needs one. The Flow is
+   * created after the endpoint, since publishing makes Meta call its health check at once. A changed endpoint
+   * updates the Flow's `endpointUri`; on a published Flow Meta uses it from then on, so the new endpoint must
+   * already answer (CloudFormation makes it first). An endpoint cannot be removed from a Flow once set.
+   *
+   * @default - a static Flow, with no endpoint
+   */
+  readonly endpoint?: IFlowEndpoint;
+
+  /**
+   * The id of the Meta app to attach to the Flow: the app whose business public key and webhooks the endpoint
+   * uses. Attaching an app cannot be undone: a Flow keeps its app, and another app needs a new Flow.
+   *
+   * @default - no app is attached
+   */
+  readonly metaAppId?: string;
+
+  /**
    * Validate the Flow JSON at synth time against the rules of its Flow JSON version: errors fail the synth and
    * list every problem, warnings are shown. This is an escape hatch: set it to `false` only when the validator
    * rejects a Flow JSON that Meta accepts, and leave the checks to Meta at deploy time. The JSON must still parse
@@ -204,6 +225,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     const provider = WhatsAppFlowProvider.getOrCreate(this);
     provider.allowFlowManagement(this.whatsAppBusinessAccountArn);
     const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider, props.validateFlowJson ?? true);
+    const endpoint = props.endpoint?.bind(this);
+    if (flowJson) this.checkEndpoint(flowJson, endpoint !== undefined);
 
     const properties: FlowResourceProperties = {
       WhatsAppBusinessAccountId: props.whatsAppBusinessAccountId,
@@ -214,6 +237,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       Publish: props.publish ? 'true' : 'false',
       CloneFlowId: props.cloneFlowId,
       AdoptExistingFlow: props.adoptExistingFlow ? 'true' : undefined,
+      EndpointUri: endpoint?.url,
+      MetaAppId: props.metaAppId,
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -223,6 +248,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       serviceTimeout: Duration.minutes(10),
     });
     this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    // Publishing a dynamic Flow makes Meta call the endpoint at once: it must exist, its key registered, first.
+    for (const dependency of endpoint?.dependsOn ?? []) this.resource.node.addDependency(dependency);
 
     this.flowId = this.resource.ref;
     this.flowStatus = this.resource.getAttString(FlowAttribute.FLOW_STATUS);
@@ -277,11 +304,33 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
         problems.push(`categories must be distinct: ${categories.join(', ')}`);
       }
     }
+    if (props.metaAppId !== undefined && !Token.isUnresolved(props.metaAppId) && !/^[0-9]+$/.test(props.metaAppId)) {
+      problems.push(`metaAppId '${props.metaAppId}' is not a Meta app id (digits only): find it in the app's settings in Meta for Developers`);
+    }
     if (props.publish && !props.flowJson && !props.cloneFlowId) {
       problems.push('publish: true needs a flowJson (or a cloneFlowId to copy one from): Meta cannot publish an empty Flow');
     }
     if (problems.length) {
       throw new Error(`WhatsAppFlow ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+
+  /** Dynamic Flow JSON needs an endpoint; static Flow JSON has no use for one. */
+  private checkEndpoint(flowJson: FlowJsonConfig, hasEndpoint: boolean): void {
+    let document: unknown;
+    try {
+      document = JSON.parse(flowJson.text.replace(/^\uFEFF/, ''));
+    } catch {
+      return;
+    }
+    const dynamic = flowJsonNeedsEndpoint(document);
+    if (dynamic && !hasEndpoint) {
+      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${flowJson.source} talks to an endpoint (data_api_version or `
+        + 'data_exchange actions), and the Flow has none: add `endpoint: FlowEndpoint.fromUrl(\'https://…\')` or a WhatsAppFlowEndpoint.');
+    }
+    if (!dynamic && hasEndpoint) {
+      Annotations.of(this).addWarningV2('cdk-whatsapp-flows:ENDPOINT_UNUSED',
+        `Flow JSON ${flowJson.source} never talks to an endpoint (no data_api_version, no data_exchange action): the endpoint is not used`);
     }
   }
 

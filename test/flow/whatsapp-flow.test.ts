@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
+import { FlowCategory, FlowEndpoint, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 const FEEDBACK_JSON = path.join(__dirname, '..', '..', 'examples', 'flows', 'customer-feedback.json');
@@ -429,5 +429,57 @@ describe('WhatsAppFlow.fromFlowAttributes', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^Role') }],
       PolicyDocument: { Statement: [{ Action: 'social-messaging:GetWhatsAppFlow', Effect: 'Allow', Resource: wabaArn('0123456789abcdef0123456789abcdef') }] },
     });
+  });
+});
+
+describe('dynamic Flows and their endpoint', () => {
+  const DYNAMIC_JSON = path.join(__dirname, '..', 'validator', 'flows', 'valid', 'meta-appointment-booking-dynamic.json');
+  const dynamicProps = (overrides: Partial<WhatsAppFlowProps> = {}) => feedbackProps({
+    flowName: 'booking', categories: [FlowCategory.APPOINTMENT_BOOKING], flowJson: FlowJson.fromFile(DYNAMIC_JSON), ...overrides,
+  });
+
+  test('FlowEndpoint.fromUrl: the URL is passed to the handler as EndpointUri, metaAppId as MetaAppId', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl('https://flows.example.com/booking'), metaAppId: '1234567890', publish: true }));
+    Template.fromStack(stack).hasResourceProperties('Custom::WhatsAppFlow', {
+      EndpointUri: 'https://flows.example.com/booking', MetaAppId: '1234567890', Publish: 'true',
+    });
+  });
+
+  test('dynamic Flow JSON without an endpoint fails the synth, saying what to add', () => {
+    expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps()))
+      .toThrow(/WhatsAppFlow Test\/Booking: Flow JSON .*meta-appointment-booking-dynamic.json talks to an endpoint.*add `endpoint: FlowEndpoint.fromUrl/);
+  });
+
+  test('an endpoint on static Flow JSON is a warning', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ endpoint: FlowEndpoint.fromUrl('https://flows.example.com/feedback') }));
+    Annotations.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('never talks to an endpoint'));
+  });
+
+  test.each(['http://flows.example.com/booking', 'flows.example.com', 'ftp://x.example.com'])('a plain URL must be https:// (%s)', (url) => {
+    expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl(url) })))
+      .toThrow(/Test\/Booking: the Flow endpoint .* is not an https:\/\/ URL/);
+  });
+
+  test('a token URL is checked at deploy time', () => {
+    const stack = newStack();
+    const url = new CfnParameter(stack, 'Url').valueAsString;
+    new WhatsAppFlow(stack, 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl(url) }));
+    Template.fromStack(stack).hasResourceProperties('Custom::WhatsAppFlow', { EndpointUri: { Ref: 'Url' } });
+  });
+
+  test('the Flow is created after what its endpoint depends on', () => {
+    const stack = newStack();
+    const dependency = new CfnResource(stack, 'EndpointFunctionUrl', { type: 'AWS::Lambda::Url', properties: { TargetFunctionArn: 'arn', AuthType: 'NONE' } });
+    const endpoint: IFlowEndpoint = { bind: () => ({ url: 'https://abc.lambda-url.us-east-1.on.aws/', dependsOn: [dependency] }) };
+    new WhatsAppFlow(stack, 'Booking', dynamicProps({ endpoint, publish: true }));
+    const [resource] = Object.values(Template.fromStack(stack).findResources('Custom::WhatsAppFlow'));
+    expect(resource.DependsOn).toContain('EndpointFunctionUrl');
+  });
+
+  test('metaAppId must be digits', () => {
+    expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl('https://x.example.com'), metaAppId: 'my-app' })))
+      .toThrow(/metaAppId 'my-app' is not a Meta app id/);
   });
 });

@@ -6,6 +6,7 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'PublishWhatsAppFlow',
   'DeprecateWhatsAppFlow',
   'DeleteWhatsAppFlow',
+  'PutWhatsAppBusinessPublicKey',
 ]);
 
 export interface CallRecord {

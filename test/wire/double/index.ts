@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CallLog } from './calls';
 import { Faults } from './faults';
+import { PublicKeyStore } from './public-keys';
 import { ObjectStore } from './s3';
 import { handle } from './server';
 import { FlowStore, FlowStoreOptions } from './state';
@@ -23,6 +24,8 @@ export type { ServiceErrorName } from './errors';
 export { Faults, mulberry32 } from './faults';
 export type { Fault, RandomFaultOptions } from './faults';
 export { ObjectStore } from './s3';
+export { PublicKeyStore } from './public-keys';
+export type { RegisteredKey } from './public-keys';
 export { ASSET_PATH_PREFIX } from './server';
 export { FlowStore, defaultFlowJsonValidator } from './state';
 export type { FlowJsonValidator, FlowRecord, FlowStatus, FlowStoreOptions } from './state';
@@ -53,6 +56,8 @@ export interface SocialMessagingDouble {
   readonly s3: ObjectStore;
   /** CloudFormation's DescribeStacks: the StackStatus of each stack id (the wire driver sets it per event). */
   readonly stacks: Map<string, string>;
+  /** Business public keys per phone number id. */
+  readonly keys: PublicKeyStore;
   /** Forget flows, faults, calls and objects (the port stays). */
   reset(): void;
   /** Close the server and its keep-alive connections. */
@@ -66,10 +71,11 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
   const calls = new CallLog();
   const s3 = new ObjectStore();
   const stacks = new Map<string, string>();
+  const keys = new PublicKeyStore();
   let endpoint = '';
 
   const server = createServer((req, res) => {
-    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks }).catch((e: Error) => {
+    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys }).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'InternalServiceException' });
       res.end(JSON.stringify({ message: `double bug: ${e.message}` }));
     });
@@ -94,12 +100,14 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
     calls,
     s3,
     stacks,
+    keys,
     reset() {
       state.reset();
       faults.clear();
       calls.clear();
       s3.clear();
       stacks.clear();
+      keys.clear();
     },
     stop() {
       return new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { CallLog, MUTATING_OPERATIONS } from './calls';
 import { ServiceError } from './errors';
 import { Fault, Faults } from './faults';
+import { PublicKeyStore } from './public-keys';
 import { ObjectStore, sendS3Error, serveObject } from './s3';
 import { FlowRecord, FlowStore } from './state';
 
@@ -20,7 +21,7 @@ interface Route {
   readonly operation: string;
   readonly method: string;
   readonly path: string;
-  /** restJson1 binding of these operations: GET/DELETE members are @httpQuery, POST members are the JSON body. */
+  /** restJson1 binding of these operations: GET/DELETE members are @httpQuery, POST and PUT members are the JSON body. */
   readonly from: 'query' | 'body';
   /** Members the model marks required; the SDK does not check them client-side, the service does. */
   readonly required: string[];
@@ -29,12 +30,13 @@ interface Route {
 
 function defineRoute(operation: string, http: string, required: string[], run: Route['run']): Route {
   const [method, path] = http.split(' ');
-  return { operation, method, path, from: method === 'POST' ? 'body' : 'query', required, run };
+  return { operation, method, path, from: method === 'POST' || method === 'PUT' ? 'body' : 'query', required, run };
 }
 
 export interface Context {
   readonly store: FlowStore;
   readonly endpoint: string;
+  readonly keys: PublicKeyStore;
 }
 
 /** The ten flow operations, with the HTTP bindings of @aws-sdk/client-socialmessaging (dist-cjs/schemas). */
@@ -47,10 +49,13 @@ const ROUTES: Route[] = [
       json: blob(i, 'flowJson'),
       publish: bool(i, 'publish'),
       cloneFlowId: optStr(i, 'cloneFlowId'),
+      endpointUri: optStr(i, 'endpointUri'),
     })),
 
   defineRoute('UpdateWhatsAppFlow', 'POST /v1/whatsapp/flow/update', ['id', 'flowId'], (i, { store }) => {
-    store.update(str(i, 'id'), str(i, 'flowId'), { name: optStr(i, 'flowName'), categories: categories(i, false) });
+    store.update(str(i, 'id'), str(i, 'flowId'), {
+      name: optStr(i, 'flowName'), categories: categories(i, false), endpointUri: optStr(i, 'endpointUri'), metaAppId: optStr(i, 'metaAppId'),
+    });
     return {};
   }),
 
@@ -81,6 +86,8 @@ const ROUTES: Route[] = [
       categories: flow.categories,
       validationErrors: flow.validationErrors,
       jsonVersion: jsonVersion(flow),
+      endpointUri: flow.endpointUri,
+      application: flow.metaAppId ? { id: flow.metaAppId, name: `app ${flow.metaAppId}`, link: '' } : undefined,
       preview: preview(flow),
     };
   }),
@@ -105,6 +112,15 @@ const ROUTES: Route[] = [
       nextToken: page.nextToken,
     };
   }),
+
+  // Business public keys per phone number (PutWhatsAppBusinessPublicKey, GetWhatsAppBusinessPublicKey).
+  defineRoute('PutWhatsAppBusinessPublicKey', 'PUT /v1/whatsapp/business-public-key', ['originationPhoneNumberId'], (i, { keys }) => {
+    keys.put(str(i, 'originationPhoneNumberId'), { businessPublicKey: optStr(i, 'businessPublicKey'), kmsKeyArn: optStr(i, 'kmsKeyArn') });
+    return {};
+  }),
+
+  defineRoute('GetWhatsAppBusinessPublicKey', 'GET /v1/whatsapp/business-public-key', ['originationPhoneNumberId'], (i, { keys }) =>
+    keys.get(str(i, 'originationPhoneNumberId'))),
 
   defineRoute('ListWhatsAppFlowAssets', 'GET /v1/whatsapp/flow/assets', ['id', 'flowId'], (i, { store, endpoint }) => {
     const flow = store.get(str(i, 'id'), str(i, 'flowId'));

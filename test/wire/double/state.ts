@@ -14,6 +14,10 @@ export interface FlowRecord {
   deleted: boolean;
   /** Bumped by GetWhatsAppFlowPreview `invalidate`, so a fresh preview URL differs. */
   previewGeneration: number;
+  /** The data-exchange endpoint, as CreateWhatsAppFlow or UpdateWhatsAppFlow sent it. */
+  endpointUri?: string;
+  /** The attached Meta app; attaching cannot be undone. */
+  metaAppId?: string;
 }
 
 /**
@@ -61,6 +65,7 @@ export interface CreateFlowInput {
   readonly json?: Buffer;
   readonly publish?: boolean;
   readonly cloneFlowId?: string;
+  readonly endpointUri?: string;
 }
 
 /** The flow state machine behind the wire layer. Every method either applies fully or throws a ServiceError. */
@@ -92,6 +97,7 @@ export class FlowStore {
       validationErrors: [],
       deleted: false,
       previewGeneration: 0,
+      endpointUri: input.endpointUri,
     };
     flow.validationErrors = this.validate(flow);
     if (input.publish && flow.json !== undefined && flow.validationErrors.length === 0) {
@@ -101,7 +107,7 @@ export class FlowStore {
     return { flowId: flow.flowId, validationErrors: [...flow.validationErrors] };
   }
 
-  update(wabaId: string, flowId: string, changes: { name?: string; categories?: string[] }): void {
+  update(wabaId: string, flowId: string, changes: { name?: string; categories?: string[]; endpointUri?: string; metaAppId?: string }): void {
     const flow = this.get(wabaId, flowId);
     this.rejectDeprecated(flow);
     if (changes.name !== undefined && changes.name !== flow.name) {
@@ -110,6 +116,13 @@ export class FlowStore {
     }
     if (changes.categories !== undefined) {
       flow.categories = [...changes.categories];
+    }
+    if (changes.endpointUri !== undefined) flow.endpointUri = changes.endpointUri;
+    if (changes.metaAppId !== undefined) {
+      if (flow.metaAppId !== undefined && flow.metaAppId !== changes.metaAppId) {
+        throw new ServiceError('ValidationException', `Flow ${flowId} is already attached to app ${flow.metaAppId}; an app cannot be changed.`);
+      }
+      flow.metaAppId = changes.metaAppId;
     }
   }
 

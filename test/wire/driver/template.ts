@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { FlowCategory, FlowJson, WhatsAppFlow } from '../../../src';
+import { FlowCategory, FlowEndpoint, FlowJson, WhatsAppFlow } from '../../../src';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
@@ -20,6 +20,9 @@ export interface FlowVariant {
   readonly publish?: boolean;
   readonly removalPolicy?: RemovalPolicy;
   readonly adoptExistingFlow?: boolean;
+  /** A dynamic Flow's endpoint URL (`FlowEndpoint.fromUrl`). @default - none */
+  readonly endpointUrl?: string;
+  readonly metaAppId?: string;
 }
 
 /** An S3 object `cdk deploy` would have published before CloudFormation runs. */
@@ -79,6 +82,8 @@ function synthesizeOne(name: string, variant: FlowVariant, jsonFile: string | un
     publish: variant.publish,
     removalPolicy: variant.removalPolicy,
     adoptExistingFlow: variant.adoptExistingFlow,
+    endpoint: variant.endpointUrl ? FlowEndpoint.fromUrl(variant.endpointUrl) : undefined,
+    metaAppId: variant.metaAppId,
   });
   const artifact = app.synth().getStackByName(stack.stackName);
   const assets = stagedAssets(artifact.assembly.directory, `${artifact.id}.assets.json`);
