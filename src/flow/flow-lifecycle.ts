@@ -19,7 +19,10 @@ import { FlowAttribute, FlowAttributes, FlowResourceProperties } from './contrac
 import { FlowFailure, rejectedFlowJson } from '../provider/failure';
 import { isRetryable, mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
 import {
-  CreateWhatsAppFlowWithEndpointCommand, CreateWhatsAppFlowWithEndpointInput, UpdateWhatsAppFlowWithEndpointCommand, UpdateWhatsAppFlowWithEndpointInput,
+  CreateWhatsAppFlowWithEndpointCommand,
+  CreateWhatsAppFlowWithEndpointInput,
+  UpdateWhatsAppFlowWithEndpointCommand,
+  UpdateWhatsAppFlowWithEndpointInput,
 } from '../provider/social-messaging-extension';
 import { wabaIdOf } from '../provider/waba';
 

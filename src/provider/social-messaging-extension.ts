@@ -27,7 +27,8 @@ const NAMESPACE = 'com.amazonaws.socialmessaging';
 const STRING = 0;
 const BOOLEAN = 2;
 const BLOB = 21;
-const LIST_OF_STRINGS = 64 | STRING;
+/** A list of strings: the list flag (64) on the string code. */
+const LIST_OF_STRINGS = 64 + STRING;
 const STRUCTURE = 3;
 const OPERATION = 9;
 

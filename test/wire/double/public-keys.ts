@@ -12,12 +12,12 @@ export interface RegisteredKey {
  * `signatureStatus` lets a test make that signature go stale (`MISMATCH`).
  */
 export class PublicKeyStore {
-  /** The PEM the service would read from KMS for a key ARN. @default - a PEM naming the ARN */
-  public resolveKmsKey: (kmsKeyArn: string) => string = (arn) => `-----BEGIN PUBLIC KEY-----\n${Buffer.from(arn).toString('base64')}\n-----END PUBLIC KEY-----\n`;
   /** What GetWhatsAppBusinessPublicKey reports for each phone number id; VALID unless set. */
   public readonly signatureStatus = new Map<string, 'VALID' | 'MISMATCH'>();
   private readonly keys = new Map<string, RegisteredKey>();
 
+  /** The PEM the service would read from KMS for a key ARN. @default - a PEM naming the ARN */
+  public resolveKmsKey: (kmsKeyArn: string) => string = (arn) => `-----BEGIN PUBLIC KEY-----\n${Buffer.from(arn).toString('base64')}\n-----END PUBLIC KEY-----\n`;
   put(phoneNumberId: string, key: RegisteredKey): void {
     if (!phoneNumberId.startsWith('phone-number-id-')) {
       throw new ServiceError('ResourceNotFoundException', `Phone number ${phoneNumberId} is not linked.`);
