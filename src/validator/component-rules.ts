@@ -7,7 +7,7 @@
  */
 import {
   ACTIONS, ACTION_PROPERTIES, ActionName, CHILD_LIST_PROPERTIES, COMPONENTS, ComponentSpec, DATA_SOURCE_ITEM_SOFT_LIMITS,
-  EXCLUSIVE_COMPONENTS, MAX_COMPONENTS_PER_SCREEN, MAX_IF_NESTING,
+  EXCLUSIVE_COMPONENTS, INPUT_COMPONENTS, MAX_COMPONENTS_PER_SCREEN, MAX_IF_NESTING, MIN_MAX_PAIRS, VALUE_RANGES,
 } from './components';
 import { FlowContext, Json, ScreenInfo, isObject } from './context';
 import { indexPath, keyPath } from './json-path';
@@ -48,6 +48,13 @@ function checkScreenLayout(ctx: FlowContext, screen: ScreenInfo): void {
       ctx.report('COMPONENT_LIMIT_EXCEEDED', childrenPath, `The screen has ${count} ${type} components; at most ${max} allowed. Remove ${count - max} or move them to another screen.`);
     }
   }
+  if (screen.components.some(c => c.type === 'Form')) {
+    for (const use of screen.components) {
+      if (INPUT_COMPONENTS.includes(use.type) && !use.inForm) {
+        ctx.report('INPUT_OUTSIDE_FORM', use.path, `This screen has a Form, so the ${use.type} must be inside it. Move it into the Form's "children".`);
+      }
+    }
+  }
   for (const [a, b] of EXCLUSIVE_COMPONENTS) {
     if (tally.byType.has(a) && tally.byType.has(b)) {
       ctx.report('EXCLUSIVE_COMPONENTS', childrenPath, `${a} and ${b} cannot be on the same screen. Move one to another screen.`);
@@ -57,6 +64,9 @@ function checkScreenLayout(ctx: FlowContext, screen: ScreenInfo): void {
 
 /** Walks one screen's components, reporting component rules and collecting fields, actions and references. */
 class ScreenWalk {
+  /** How many Forms the walk is inside. */
+  private formDepth = 0;
+
   constructor(private readonly ctx: FlowContext, private readonly screen: ScreenInfo) {}
 
   /** Checks a list of components; `names` holds the field names already used in this scope. */
@@ -84,7 +94,7 @@ class ScreenWalk {
       return tally;
     }
     tally.byType.set(type, 1);
-    this.screen.components.push({ type, path, component });
+    this.screen.components.push({ type, path, component, inForm: this.formDepth > 0 });
     const version = this.ctx.version;
     if (!isAtLeast(version, spec.minVersion)) {
       this.ctx.report('COMPONENT_NOT_IN_VERSION', path, `${type} needs Flow JSON version ${spec.minVersion} or later; this Flow is ${version}. Raise "version" or use another component.`);
@@ -112,8 +122,11 @@ class ScreenWalk {
       }
     }
 
+    this.limits(type, component, path);
     if (type === 'Form') {
+      this.formDepth++;
       addTally(tally, this.components(component.children, keyPath(path, 'children'), ifDepth, names));
+      this.formDepth--;
     } else if (type === 'If') {
       addTally(tally, this.ifBranches(component, path, ifDepth + 1, names));
     } else if (type === 'Switch') {
@@ -147,6 +160,36 @@ class ScreenWalk {
     }
   }
 
+  /** Numbers in range, min not above max, Footer captions, If conditions (Meta's "Error codes" page). */
+  private limits(type: string, component: Json, path: string): void {
+    for (const [property, [low, high]] of Object.entries(VALUE_RANGES)) {
+      const value = component[property];
+      if (typeof value === 'number' && (value < low || value > high)) {
+        this.ctx.report('VALUE_OUT_OF_RANGE', keyPath(path, property), `"${property}" on ${type} is ${value}; Meta allows ${low} to ${high}.`);
+      }
+    }
+    for (const [min, max] of MIN_MAX_PAIRS) {
+      const low = component[min];
+      const high = component[max];
+      if (typeof low === 'number' && typeof high === 'number' && low > high) {
+        this.ctx.report('MIN_GREATER_THAN_MAX', keyPath(path, min), `"${min}" (${low}) is greater than "${max}" (${high}) on ${type}. Lower it, or raise "${max}".`);
+      }
+    }
+    if (type === 'Footer') {
+      const has = (key: string) => component[key] !== undefined;
+      if (has('center-caption') && (has('left-caption') || has('right-caption'))) {
+        this.ctx.report('INVALID_PROPERTY_COMBINATION', keyPath(path, 'center-caption'), 'A Footer has either "center-caption" or "left-caption" with "right-caption", not both. Remove one.');
+      } else if (has('left-caption') !== has('right-caption')) {
+        const missing = has('left-caption') ? 'right-caption' : 'left-caption';
+        this.ctx.report('INVALID_PROPERTY_COMBINATION', path, `A Footer with "${missing === 'right-caption' ? 'left-caption' : 'right-caption'}" needs "${missing}" too (or use "center-caption" alone).`);
+      }
+    }
+    if (type === 'If' && typeof component.condition === 'string' && !component.condition.includes('${')) {
+      this.ctx.report('IF_CONDITION_INVALID', keyPath(path, 'condition'),
+        `The condition ${JSON.stringify(component.condition)} reads no value, so it is ${component.condition.trim() === '' ? 'empty' : 'always the same'}. Test a \${form.…} or \${data.…} value, for example "\${form.agree}".`);
+    }
+  }
+
   private ifBranches(component: Json, path: string, depth: number, names: Set<string>): Tally {
     if (depth > MAX_IF_NESTING) {
       this.ctx.report('IF_NESTING_TOO_DEEP', path, `If components can be nested at most ${MAX_IF_NESTING} deep. Flatten the conditions.`);
@@ -174,12 +217,18 @@ class ScreenWalk {
     }
     let tally = emptyTally();
     const caseNames: Set<string>[] = [];
+    const withFooter: boolean[] = [];
     for (const [key, list] of Object.entries(cases)) {
       const scope = new Set(names);
       caseNames.push(scope);
-      tally = maxTally(tally, this.components(list, keyPath(path, key), ifDepth, scope));
+      const caseTally = this.components(list, keyPath(path, key), ifDepth, scope);
+      withFooter.push((caseTally.byType.get('Footer') ?? 0) > 0);
+      tally = maxTally(tally, caseTally);
     }
     for (const scope of caseNames) for (const name of scope) names.add(name);
+    if (withFooter.some(f => f) && !withFooter.every(f => f)) {
+      this.ctx.report('IF_FOOTER_BRANCHES', path, 'A Footer inside a Switch must appear in every case. Add one to each case, or move it out of the Switch.');
+    }
     return tally;
   }
 

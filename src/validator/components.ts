@@ -284,6 +284,35 @@ export const PROPERTY_VALUE_TYPES: Readonly<Record<string, readonly string[]>> =
   'max-selected-items': ['number', 'integer'],
 };
 
+/** Components that take user input (Error codes § Optional Form: "Form components are the ones which can take user
+ * inputs"); on a screen with a Form they must be inside it. */
+export const INPUT_COMPONENTS = [
+  'TextInput', 'TextArea', 'CheckboxGroup', 'RadioButtonsGroup', 'Dropdown', 'ChipsSelector', 'OptIn', 'DatePicker',
+  'CalendarPicker', 'PhotoPicker', 'DocumentPicker',
+];
+
+/** Error codes § Min max limit violation (MIN_VALUE_GREATER_THAN_MAX): a min property never above its max. */
+export const MIN_MAX_PAIRS: readonly (readonly [string, string])[] = [
+  ['min-selected-items', 'max-selected-items'],
+  ['min-chars', 'max-chars'],
+  ['min-uploaded-photos', 'max-uploaded-photos'],
+  ['min-uploaded-documents', 'max-uploaded-documents'],
+  ['min-days', 'max-days'],
+];
+
+/** Error codes § Min max limit violation (MINIMUM_VALUE_REQUIRED / MAXIMUM_VALUE_REQUIRED: "min-uploaded-photos in
+ * PhotoPicker must be between [0, 30]") and Media upload components (max-file-size-kb up to 25 MB). */
+export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  'min-uploaded-photos': [0, 30],
+  'max-uploaded-photos': [1, 30],
+  'min-uploaded-documents': [0, 30],
+  'max-uploaded-documents': [1, 30],
+  'max-file-size-kb': [1, 25600],
+};
+
+/** Media upload components: how many files a picker takes when `max-uploaded-…` is not set. */
+export const DEFAULT_MAX_UPLOADS = 30;
+
 /** If components may be nested up to this depth. */
 export const MAX_IF_NESTING = 3;
 

@@ -27,11 +27,13 @@ export interface FormField {
   readonly path: string;
 }
 
-/** A component as found on a screen, with the If/Switch branch depth it sits in. */
+/** A component as found on a screen. */
 export interface ComponentUse {
   readonly type: string;
   readonly path: string;
   readonly component: Json;
+  /** Inside a Form component. */
+  readonly inForm: boolean;
 }
 
 export interface ScreenInfo {

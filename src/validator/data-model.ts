@@ -8,8 +8,8 @@
  * "Media upload components" reference ("PhotoPicker and DocumentPicker values cannot be passed in a navigate
  * payload; reference them from the terminal screen with ${screen.SCREEN.form.field}").
  */
-import { COMPONENTS, PROPERTY_VALUE_TYPES } from './components';
-import { ActionUse, FlowContext, Json, ScreenInfo, isObject, parseReference } from './context';
+import { COMPONENTS, DEFAULT_MAX_UPLOADS, PROPERTY_VALUE_TYPES } from './components';
+import { ActionUse, FlowContext, FormField, Json, ScreenInfo, isObject, parseReference } from './context';
 import { keyPath } from './json-path';
 import { didYouMean } from './suggest';
 
@@ -17,7 +17,9 @@ export function checkDataModel(ctx: FlowContext): void {
   checkReferences(ctx);
   for (const action of ctx.actions) {
     if (action.name === 'navigate') checkNavigatePayload(ctx, action);
+    if (action.name === 'complete' || action.name === 'data_exchange') checkMediaInPayload(ctx, action);
   }
+  checkInitValues(ctx);
 }
 
 function checkReferences(ctx: FlowContext): void {
@@ -43,7 +45,9 @@ function checkReferences(ctx: FlowContext): void {
       const target = ctx.byId.get(name);
       const [, , kind, field] = parts;
       const fields = kind === 'form' ? target?.formFields : kind === 'data' ? target?.dataFields : undefined;
-      if (!target) {
+      if (target && target === screen && kind === 'data') {
+        ctx.report('SCREEN_REFERENCE_TO_SELF', path, `\${${expression}} is on screen "${name}" itself: write \${data.${field ?? ''}} instead.`);
+      } else if (!target) {
         ctx.report('UNKNOWN_SCREEN_REFERENCE', path, `\${${expression}}: no screen has id "${name}".${didYouMean(name, ctx.byId.keys())}`);
       } else if (!fields || !fields.has(field)) {
         ctx.report('UNKNOWN_SCREEN_REFERENCE', path,
@@ -141,19 +145,87 @@ function compatible(actual: ValueType, declared: string): boolean {
   return actual.component === 'TextInput' && (declared === 'number' || declared === 'integer');
 }
 
-/** `${form.x}` of a PhotoPicker or DocumentPicker anywhere in a navigate payload. */
-function findMedia(ctx: FlowContext, screen: ScreenInfo, value: Json, path: string): void {
+interface MediaUse {
+  readonly field: FormField;
+  /** The screen the picker is on. */
+  readonly owner: ScreenInfo;
+  readonly path: string;
+  /** The whole string is the reference (a top-level string value, when the path is a payload key). */
+  readonly whole: boolean;
+}
+
+/** Every reference to a PhotoPicker or DocumentPicker value (`${form.x}` or `${screen.NAME.form.x}`) in a value. */
+function mediaUses(ctx: FlowContext, screen: ScreenInfo, value: Json, path: string, found: MediaUse[] = []): MediaUse[] {
   if (typeof value === 'string') {
-    for (const match of value.matchAll(/\$\{\s*form\.([^}\s.[]+)\s*\}/g)) {
-      const field = screen.formFields.get(match[1]);
-      if (field && COMPONENTS[field.component]?.valueType === 'media') {
-        ctx.report('MEDIA_IN_NAVIGATE_PAYLOAD', path,
-          `${field.component} values cannot be passed to the next screen. Remove \${form.${match[1]}} here and read it on the last screen with \${screen.${screen.id}.form.${match[1]}} in the "complete" (or "data_exchange") payload.`);
+    for (const match of value.matchAll(/\$\{([^{}]*)\}/g)) {
+      const reference = parseReference(match[1]);
+      if (!reference) continue;
+      const [root, a, b, c] = reference.parts;
+      const owner = root === 'screen' && b === 'form' ? ctx.byId.get(a) : root === 'form' ? screen : undefined;
+      const field = owner?.formFields.get(root === 'screen' ? c : a);
+      if (owner && field && COMPONENTS[field.component]?.valueType === 'media') {
+        found.push({ field, owner, path, whole: value.trim() === match[0] });
       }
     }
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => findMedia(ctx, screen, item, `${path}[${index}]`));
+    value.forEach((item, index) => mediaUses(ctx, screen, item, `${path}[${index}]`, found));
   } else if (isObject(value)) {
-    for (const [key, item] of Object.entries(value)) findMedia(ctx, screen, item, keyPath(path, key));
+    for (const [key, item] of Object.entries(value)) mediaUses(ctx, screen, item, keyPath(path, key), found);
+  }
+  return found;
+}
+
+/** Media upload components: a picker's value never travels in a navigate payload, not even by global reference. */
+function findMedia(ctx: FlowContext, screen: ScreenInfo, value: Json, path: string): void {
+  for (const use of mediaUses(ctx, screen, value, path)) {
+    ctx.report('MEDIA_IN_NAVIGATE_PAYLOAD', use.path,
+      `${use.field.component} values cannot be passed to the next screen. Remove it here and read it on the last screen with \${screen.${use.owner.id}.form.${use.field.name}} in the "complete" (or "data_exchange") payload.`);
+  }
+}
+
+/**
+ * Error codes § Native component errors: in complete and data_exchange payloads a picker's value is a top-level
+ * string; a complete payload carries one picker at most, and only one that allows a single upload (the default
+ * is 30).
+ */
+function checkMediaInPayload(ctx: FlowContext, action: ActionUse): void {
+  const payloadPath = keyPath(action.path, 'payload');
+  const uses = mediaUses(ctx, action.screen, action.action.payload, payloadPath);
+  for (const use of uses) {
+    const topLevel = use.whole && use.path.startsWith(payloadPath) && use.path.slice(payloadPath.length).match(/^(\.[A-Za-z_$][\w$]*|\['[^\]]*'\])$/) !== null;
+    if (!topLevel) {
+      ctx.report('MEDIA_PAYLOAD_NOT_TOP_LEVEL', use.path,
+        `A ${use.field.component} value must be a payload field of its own, written exactly "\${…form.${use.field.name}}": not inside an object, a list or other text.`);
+    }
+  }
+  if (action.name !== 'complete') return;
+  const pickers = [...new Map(uses.map(u => [u.field, u])).values()];
+  if (pickers.length > 1) {
+    ctx.report('MEDIA_IN_COMPLETE_PAYLOAD', payloadPath,
+      'A "complete" payload can carry one PhotoPicker or one DocumentPicker value, not more. Send the others to your endpoint with "data_exchange", or drop them.');
+  }
+  for (const use of pickers) {
+    const property = use.field.component === 'PhotoPicker' ? 'max-uploaded-photos' : 'max-uploaded-documents';
+    const component = use.owner.components.find(c => c.path === use.field.path)?.component;
+    const max = component?.[property] ?? DEFAULT_MAX_UPLOADS;
+    if (typeof max === 'number' && max > 1) {
+      ctx.report('MEDIA_IN_COMPLETE_PAYLOAD', use.path,
+        `A ${use.field.component} in a "complete" payload must allow a single upload: set "${property}": 1 on it (it allows ${max}${component?.[property] === undefined ? ', the default' : ''}), or send the files with "data_exchange".`);
+    }
+  }
+}
+
+/** Error codes § Native component errors: Form init-values cannot set a PhotoPicker or DocumentPicker. */
+function checkInitValues(ctx: FlowContext): void {
+  for (const screen of ctx.screens) {
+    for (const form of screen.components.filter(c => c.type === 'Form' && isObject(c.component['init-values']))) {
+      for (const name of Object.keys(form.component['init-values'])) {
+        const field = screen.formFields.get(name);
+        if (field && COMPONENTS[field.component]?.valueType === 'media') {
+          ctx.report('MEDIA_IN_INIT_VALUES', keyPath(keyPath(form.path, 'init-values'), name),
+            `A ${field.component} cannot be given an initial value. Remove "${name}" from "init-values".`);
+        }
+      }
+    }
   }
 }

@@ -17,6 +17,10 @@ export const DATA_API_VERSIONS = ['3.0', '4.0'];
 /** Flow JSON § Screens: id, terminal, success, title, data, layout, refresh_on_back, sensitive (5.1). */
 const SCREEN_KEYS = ['id', 'title', 'terminal', 'success', 'data', 'layout', 'sensitive', 'refresh_on_back'];
 const BOOLEAN_SCREEN_KEYS = ['terminal', 'success', 'refresh_on_back'];
+/** Error codes § Min max limit violation: "Maximum number of screens allowed per Flow is 100". */
+export const MAX_SCREENS = 100;
+/** Error codes § Naming errors (SCREEN_ID_IS_RESERVED_KEYWORD) and Flow JSON § Screens. */
+const RESERVED_SCREEN_IDS = ['SUCCESS', 'success'];
 /** Flow JSON § Dynamic properties / data model: JSON Schema types. */
 const DATA_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'];
 
@@ -33,6 +37,9 @@ export function checkDocument(ctx: FlowContext): boolean {
   if (!Array.isArray(flow.screens) || flow.screens.length === 0) {
     ctx.report('SCREENS_EMPTY', '$.screens', 'Add "screens": a list with at least one screen.');
     return false;
+  }
+  if (flow.screens.length > MAX_SCREENS) {
+    ctx.report('TOO_MANY_SCREENS', '$.screens', `The Flow has ${flow.screens.length} screens; Meta allows at most ${MAX_SCREENS}. Split it into more Flows.`);
   }
   flow.screens.forEach((screen: Json, index: number) => collectScreen(ctx, screen, indexPath('$.screens', index)));
   checkScreenIds(ctx);
@@ -129,6 +136,12 @@ function checkScreenData(ctx: FlowContext, data: Json, path: string): Map<string
     }
     const spec = field as Json;
     fields.set(name, { name, type: spec.type, path: fieldPath });
+    // Error codes § Screen data model errors: an array needs "items"; "__example__" only at the top level.
+    if (spec.type === 'array' && !isObject(spec.items) && typeof spec.items !== 'boolean') {
+      ctx.report('DATA_FIELD_INVALID', fieldPath, `"${name}" is an array: describe its elements with "items", for example {"type": "object", "properties": {...}}.`);
+    }
+    const nested = findNestedExample(spec, fieldPath, true);
+    if (nested) ctx.report('DATA_FIELD_INVALID', nested, `"__example__" is allowed only at the top level of "${name}". Remove it here.`);
     if (!('__example__' in spec)) {
       ctx.report('DATA_FIELD_NO_EXAMPLE', fieldPath, `Add "__example__" to "${name}": a sample ${spec.type} value used for previews.`);
     } else if (!matchesType(spec.__example__, spec.type)) {
@@ -146,8 +159,8 @@ function checkScreenIds(ctx: FlowContext): void {
     const idPath = keyPath(screen.path, 'id');
     if (screen.id === undefined) {
       ctx.report('MISSING_SCREEN_ID', screen.path, 'Give the screen an "id" (letters and underscores, for example "WELCOME").');
-    } else if (id === 'SUCCESS') {
-      ctx.report('RESERVED_SCREEN_ID', idPath, '"SUCCESS" is reserved by WhatsApp. Choose another screen id.');
+    } else if (RESERVED_SCREEN_IDS.includes(id)) {
+      ctx.report('RESERVED_SCREEN_ID', idPath, `"${id}" is reserved by WhatsApp (an endpoint answers with it to end the Flow). Choose another screen id.`);
     } else if (!/^[A-Za-z_]+$/.test(id)) {
       ctx.report('INVALID_SCREEN_ID', idPath, `Screen id "${id}" may only contain letters and underscores (for example "STEP_ONE").`);
     } else if (seen.has(id)) {
@@ -155,6 +168,20 @@ function checkScreenIds(ctx: FlowContext): void {
     }
     if (screen.id !== undefined) seen.add(screen.id);
   }
+}
+
+/** The path of an "__example__" inside a data field's schema (below its top level), if there is one. */
+function findNestedExample(schema: Json, path: string, top: boolean): string | undefined {
+  if (!isObject(schema)) return undefined;
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '__example__') {
+      if (!top) return keyPath(path, key);
+    } else if (isObject(value)) {
+      const found = findNestedExample(value, keyPath(path, key), false);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 export function matchesType(value: Json, type: string): boolean {

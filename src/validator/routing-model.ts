@@ -5,19 +5,14 @@
  *
  * Source: Meta's Flow JSON reference (developers.facebook.com/docs/whatsapp/flows/reference/flowjson)
  * § Routing model, "Routing rules": a route names screens of the Flow and never the screen itself; only forward
- * routes (no loops); at most 10 branches; one entry screen, the one no route leads to; all screens connected.
+ * routes (no loops); at most 10 branches; one entry screen, the one no route leads to; all screens connected. The
+ * messages of Meta's "Error codes" page (§ Routing model errors, INVALID_ROUTING_MODEL) say exactly what is checked:
+ * the branch limit is per screen (screen-graph.ts counts it), and missing screens are an error in data channel Flows.
  */
 import { FlowContext, isObject } from './context';
 import { indexPath, keyPath } from './json-path';
 import { ScreenGraph } from './screen-graph';
 import { didYouMean } from './suggest';
-
-/**
- * Flow JSON § Routing model: "Max number of branches: 10". Meta does not say what a branch is; two independent
- * summaries of the page count the routes of all screens together (every edge of the model), which is what this
- * counts.
- */
-export const MAX_ROUTING_BRANCHES = 10;
 
 const MODEL_PATH = '$.routing_model';
 
@@ -32,7 +27,6 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
   }
   const known = [...ctx.byId.keys()];
   const declared = new Set<string>();
-  let branches = 0;
   for (const [key, routes] of Object.entries(model)) {
     const keyAt = keyPath(MODEL_PATH, key);
     const from = ctx.byId.get(key);
@@ -49,7 +43,6 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
         ctx.report('ROUTING_MODEL_INVALID', routeAt, `A route is a screen id (a string), not ${JSON.stringify(route)}.`);
         return;
       }
-      branches++;
       const to = ctx.byId.get(route);
       if (!to) {
         ctx.report('ROUTING_MODEL_UNKNOWN_SCREEN', routeAt, `"${key}" routes to "${route}", which is not the id of a screen.${didYouMean(route, known)} Known screens: ${known.join(', ')}.`);
@@ -62,19 +55,15 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
       }
     });
   }
-  // Meta's reference asks for every screen as a key, but Meta's own component examples ship
-  // "routing_model": {} with a screen: an empty model is accepted, a partial one warns, and a missing key reads as
-  // a screen without routes.
-  const empty = Object.keys(model).length === 0;
-  const missing = empty ? [] : graph.nodes.filter(s => s.id !== undefined && !Object.prototype.hasOwnProperty.call(model, s.id));
+  // Error codes § Routing model errors: "Following screens are missing in the routing model", for a Flow with a
+  // data channel (data_api_version). Meta's own component examples ship "routing_model": {} with a screen, and its
+  // static examples a partial model, so an empty model, or one without data_api_version, is not held to it.
+  const checked = ctx.dataApiVersion !== undefined && Object.keys(model).length > 0;
+  const missing = !checked ? [] : graph.nodes.filter(s => s.id !== undefined && !Object.prototype.hasOwnProperty.call(model, s.id));
   if (missing.length > 0) {
     const names = missing.map(s => `"${s.id}"`).join(', ');
     ctx.report('ROUTING_MODEL_MISSING_SCREEN', MODEL_PATH,
-      `Meta's reference lists every screen as a key of "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not, and ${missing.length === 1 ? 'is' : 'are'} read as going nowhere. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
-  }
-  if (branches > MAX_ROUTING_BRANCHES) {
-    ctx.report('ROUTING_MODEL_TOO_MANY_BRANCHES', MODEL_PATH,
-      `The routing model has ${branches} branches (routes over all screens); Meta allows at most ${MAX_ROUTING_BRANCHES}. Remove routes, or split the Flow.`);
+      `Every screen of a Flow with "data_api_version" must be a key of "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
   }
   return declared;
 }

@@ -13,7 +13,8 @@ export interface RuleInfo {
    * Where the rule comes from: a page (and section) of Meta's WhatsApp Flows documentation, developers.facebook.com/
    * docs/whatsapp/flows/: "Flow JSON" is reference/flowjson, "Components" reference/components, "Media upload
    * components" reference/media_upload, "Error codes" reference/error-codes, "Versioning" guides/versioning,
-   * "Changelog" changelogs, "Best practices" guides/bestpractices; or the AWS End User Messaging Social user guide.
+   * "Changelog" changelogs, "Best practices" guides/bestpractices, "Error codes" reference/error-codes (its tables of
+   * static validation errors); or the AWS End User Messaging Social user guide.
    */
   readonly source: string;
   readonly severity: Severity;
@@ -46,7 +47,7 @@ export const RULES = {
   MISSING_SCREEN_ID: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: 'A screen has no `id`.' },
   INVALID_SCREEN_ID: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: 'A screen `id` has characters other than letters and underscores.' },
   DUPLICATE_SCREEN_ID: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: 'Two screens share an `id`.' },
-  RESERVED_SCREEN_ID: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: '`SUCCESS` is reserved and cannot be a screen `id`.' },
+  RESERVED_SCREEN_ID: { source: 'Flow JSON § Screens; Error codes (SCREEN_ID_IS_RESERVED_KEYWORD)', severity: 'error', family: 'screens', summary: '`SUCCESS` (or `success`) is reserved and cannot be a screen `id`.' },
   MISSING_SCREEN_TITLE: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: 'A screen has no `title`.' },
   UNKNOWN_SCREEN_KEY: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: 'A screen key Flow JSON does not define.' },
   INVALID_SCREEN_PROPERTY: { source: 'Flow JSON § Screens', severity: 'error', family: 'screens', summary: '`terminal`, `success`, `refresh_on_back` or `sensitive` has the wrong type (booleans; `sensitive` a list of field names).' },
@@ -54,7 +55,8 @@ export const RULES = {
   DATA_FIELD_INVALID: { source: 'Flow JSON § Dynamic properties (data)', severity: 'error', family: 'screens', summary: 'A declared `data` field has no valid `type`.' },
   DATA_FIELD_NO_EXAMPLE: { source: 'Flow JSON § Dynamic properties (data)', severity: 'error', family: 'screens', summary: 'A declared `data` field has no `__example__`.' },
   DATA_EXAMPLE_TYPE_MISMATCH: { source: 'Flow JSON § Dynamic properties (data)', severity: 'error', family: 'screens', summary: 'A `data` field\'s `__example__` does not match its declared `type`.' },
-  SUCCESS_ON_NON_TERMINAL: { source: 'Flow JSON § Screens (success)', severity: 'warning', family: 'screens', summary: '`success` on a screen that is not `terminal`, where Meta says it does not apply (a warning: Meta does not say it refuses it).' },
+  SUCCESS_ON_NON_TERMINAL: { source: 'Error codes § Schema validation ("Property \'success\' can only be specified on a terminal screen")', severity: 'error', family: 'screens', summary: '`success` on a screen that is not `terminal`.' },
+  NO_SUCCESSFUL_TERMINAL: { source: 'Error codes § Schema validation (INVALID_PROPERTY_VALUE)', severity: 'error', family: 'screens', summary: 'Every terminal screen has `success: false`; at least one must end the Flow successfully.' },
   RICH_TEXT_NOT_ALONE: { source: 'Components § RichText', severity: 'error', family: 'screens', summary: 'Before version 6.3, a RichText shares its screen with other components.' },
   COMPLETE_ON_NON_TERMINAL: { source: 'Flow JSON § Actions (complete)', severity: 'error', family: 'screens', summary: 'A `complete` action on a screen that is not `terminal`.' },
   TERMINAL_WITHOUT_FOOTER: { source: 'Flow JSON § Screens (terminal)', severity: 'error', family: 'screens', summary: 'A `terminal` screen has no Footer.' },
@@ -78,12 +80,18 @@ export const RULES = {
   },
   EXCLUSIVE_COMPONENTS: { source: 'Media upload components', severity: 'error', family: 'components', summary: 'PhotoPicker and DocumentPicker on the same screen.' },
   IF_NESTING_TOO_DEEP: { source: 'Components § If', severity: 'error', family: 'components', summary: '`If` components nested more than 3 deep.' },
-  IF_FOOTER_BRANCHES: { source: 'Components § If', severity: 'error', family: 'components', summary: 'A Footer inside an `If` must be in both `then` and `else`.' },
+  IF_FOOTER_BRANCHES: { source: 'Error codes § MISSING_FOOTER_IN_IF_ELSE_BRANCHES, MISSING_FOOTER_IN_SWITCH_BRANCHES', severity: 'error', family: 'components', summary: 'A Footer inside an `If` must be in both `then` and `else`; inside a `Switch`, in every case.' },
+  IF_CONDITION_INVALID: { source: 'Error codes § "If" component errors', severity: 'error', family: 'components', summary: 'An `If` `condition` that is blank or only literals (it must read a `${form…}`/`${data…}` value).' },
   EMPTY_BRANCH: { source: 'Components § If, Switch', severity: 'error', family: 'components', summary: 'An `If` `then` list or a `Switch` `cases` map is empty.' },
   DUPLICATE_FIELD_NAME: { source: 'Components § Form', severity: 'error', family: 'components', summary: 'Two input components on a screen (or in a form) share a `name`.' },
   EMPTY_ITEM_ID: { source: 'Components § data-source', severity: 'error', family: 'components', summary: 'An item of `data-source` or `list-items` has no `id` or an empty one.' },
   DUPLICATE_ITEM_ID: { source: 'Components § data-source', severity: 'error', family: 'components', summary: 'Two items of one `data-source` or `list-items` share an `id`.' },
   ITEM_COUNT: { source: 'Components (data-source, NavigationList, ImageCarousel)', severity: 'error', family: 'components', summary: 'A `data-source`, `list-items` or `images` list has fewer or more items than Meta allows.' },
+  INPUT_OUTSIDE_FORM: { source: 'Error codes § Optional Form (COMPONENTS_OUTSIDE_FORM)', severity: 'error', family: 'components', summary: 'An input component outside the Form, on a screen that has a Form.' },
+  INVALID_PROPERTY_COMBINATION: { source: 'Error codes § Schema validation (INVALID_DEPENDENCIES, NOT_KEYWORD_SCHEMA_VALIDATION_FAILED)', severity: 'error', family: 'components', summary: 'Footer captions: `left-caption` and `right-caption` go together, and `center-caption` goes alone.' },
+  MIN_GREATER_THAN_MAX: { source: 'Error codes § Min max limit violation (MIN_VALUE_GREATER_THAN_MAX)', severity: 'error', family: 'components', summary: 'A `min-…` property is greater than its `max-…` (selected items, characters, uploads, days).' },
+  VALUE_OUT_OF_RANGE: { source: 'Error codes § Min max limit violation; Media upload components', severity: 'error', family: 'components', summary: 'A number outside Meta\'s range (uploaded photos or documents 0–30, `max-file-size-kb` 1–25600).' },
+  TOO_MANY_SCREENS: { source: 'Error codes § Min max limit violation (MAX_SCREENS_NUMBER)', severity: 'error', family: 'document', summary: 'More than 100 screens.' },
   TEXT_TOO_LONG: { source: 'Components', severity: 'warning', family: 'components', summary: 'A label or text is longer than Meta\'s documented limit (not strictly enforced).' },
   UNKNOWN_ACTION: { source: 'Flow JSON § Actions', severity: 'error', family: 'components', summary: 'An action `name` Flow JSON does not define.' },
   ACTION_NOT_IN_VERSION: { source: 'Flow JSON § Actions; Changelog (6.0)', severity: 'error', family: 'components', summary: 'An action used in a version older than the one that introduced it (`update_data`, `open_url`: 6.0), in any action property or item.' },
@@ -96,10 +104,15 @@ export const RULES = {
   UNREACHABLE_SCREEN: { source: 'Flow JSON § Routing model; Error codes (INVALID_ROUTING_MODEL)', severity: 'error', family: 'screen graph', summary: 'A screen no route leads to from the entry screen (reported at that screen).' },
   // Routing model (routing-model.ts)
   ROUTING_MODEL_INVALID: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: '`routing_model` is not an object that maps each screen id to a list of screen ids.' },
-  ROUTING_MODEL_MISSING_SCREEN: { source: 'Flow JSON § Routing model', severity: 'warning', family: 'routing model', summary: 'A screen is not a key of the `routing_model` (a warning: Meta\'s own examples use `"routing_model": {}`); it is read as a screen with no routes.' },
+  ROUTING_MODEL_MISSING_SCREEN: { source: 'Error codes § Routing model errors ("Following screens are missing in the routing model")', severity: 'error', family: 'routing model', summary: 'In a Flow with `data_api_version`, a screen is not a key of a non-empty `routing_model`.' },
   ROUTING_MODEL_UNKNOWN_SCREEN: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: 'A `routing_model` key or route names a screen that does not exist.' },
   ROUTING_MODEL_SELF_ROUTE: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: 'A screen routes to itself in the `routing_model`.' },
-  ROUTING_MODEL_TOO_MANY_BRANCHES: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: 'The `routing_model` has more than 10 branches (routes, counted over all screens).' },
+  TOO_MANY_BRANCHES: {
+    source: 'Error codes § Routing model errors ("Number of branches exceeds the max limit of 10 for screen")',
+    severity: 'error',
+    family: 'screen graph',
+    summary: 'A screen has more than 10 routes out of it (in the `routing_model`, or, without one, distinct `navigate` targets).',
+  },
   NAVIGATE_NOT_IN_ROUTING_MODEL: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: 'A `navigate` action moves along an edge the `routing_model` does not list.' },
   // Data model and references (data-model.ts)
   UNKNOWN_FORM_REFERENCE: { source: 'Flow JSON § Dynamic properties (form)', severity: 'error', family: 'data model', summary: '`${form.x}` names no input component on that screen.' },
@@ -109,7 +122,11 @@ export const RULES = {
   NAVIGATE_PAYLOAD_MISSING_FIELD: { source: 'Flow JSON § Actions (navigate payload)', severity: 'error', family: 'data model', summary: 'A `navigate` payload lacks a field the target screen declares in `data`.' },
   NAVIGATE_PAYLOAD_UNKNOWN_FIELD: { source: 'Flow JSON § Actions (navigate payload)', severity: 'error', family: 'data model', summary: 'A `navigate` payload has a field the target screen does not declare in `data`.' },
   NAVIGATE_PAYLOAD_TYPE_MISMATCH: { source: 'Flow JSON § Actions (navigate payload)', severity: 'error', family: 'data model', summary: 'A `navigate` payload value has another type than the target screen declares for it.' },
-  MEDIA_IN_NAVIGATE_PAYLOAD: { source: 'Media upload components', severity: 'error', family: 'data model', summary: 'A PhotoPicker or DocumentPicker value in a `navigate` payload (use `${screen.NAME.form.x}` in the final payload).' },
+  MEDIA_IN_NAVIGATE_PAYLOAD: { source: 'Media upload components; Error codes § On-click action errors', severity: 'error', family: 'data model', summary: 'A PhotoPicker or DocumentPicker value in a `navigate` payload (read it with `${screen.NAME.form.x}` in the final payload).' },
+  MEDIA_PAYLOAD_NOT_TOP_LEVEL: { source: 'Error codes § Native component errors', severity: 'error', family: 'data model', summary: 'A PhotoPicker or DocumentPicker value nested in a `complete` or `data_exchange` payload; it must be a top-level string value.' },
+  MEDIA_IN_COMPLETE_PAYLOAD: { source: 'Error codes § Native component errors', severity: 'error', family: 'data model', summary: 'A `complete` payload with a picker that allows more than 1 upload (the default is 30), or with more than one picker.' },
+  MEDIA_IN_INIT_VALUES: { source: 'Error codes § Native component errors (NATIVE_COMPONENT_IN_FORM_INIT_VALUES)', severity: 'error', family: 'data model', summary: 'Form `init-values` sets a PhotoPicker or DocumentPicker.' },
+  SCREEN_REFERENCE_TO_SELF: { source: 'Error codes § Screen data model errors (INVALID_SCREEN_DATA)', severity: 'error', family: 'data model', summary: '`${screen.NAME.data.x}` names the screen it is on; use `${data.x}`.' },
   // Design (design.ts): warnings from Meta's and 360dialog's Flow guidelines; each can be silenced
   DESIGN_SENTENCE_CASE: { source: 'Best practices; 360dialog guidelines', severity: 'warning', family: 'design', summary: 'A title, heading or button label in Title Case; Meta\'s guidelines ask for sentence case.' },
   DESIGN_VAGUE_CTA: { source: 'Best practices; 360dialog guidelines', severity: 'warning', family: 'design', summary: 'The Footer of a terminal screen says "Submit", "OK", "Next"…; say what happens next ("Book appointment").' },

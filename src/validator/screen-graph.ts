@@ -10,9 +10,16 @@
  * also applies to Flows without a routing model by building one from their navigate actions.
  */
 import { FlowContext, ScreenInfo, screenLabel } from './context';
+import { keyPath } from './json-path';
 import { didYouMean } from './suggest';
 
 export type EdgeSource = 'navigate' | 'routing model';
+
+/**
+ * Error codes § Routing model errors: "Number of branches exceeds the max limit of 10 for screen" (routes of the
+ * routing model; without one, the screens a screen's navigate actions lead to).
+ */
+export const MAX_BRANCHES_PER_SCREEN = 10;
 
 export interface ScreenEdge {
   readonly from: ScreenInfo;
@@ -60,6 +67,7 @@ export class ScreenGraph {
   /** Entry screen, reachability and cycles on all edges; `reachability: false` checks cycles only. */
   public check(reachability = true): void {
     const ctx = this.ctx;
+    this.checkBranches();
     const what = ctx.hasRoutingModel ? 'route (navigate action or routing model)' : 'navigate action';
     const incoming = new Set(this.edges.map(e => e.to));
     const entries = this.nodes.filter(s => !incoming.has(s));
@@ -82,6 +90,17 @@ export class ScreenGraph {
             `No ${what} leads from the entry screen ${screenLabel(this.entry)} to ${screenLabel(screen)}. Add a route to it, or remove the screen.`);
         }
       }
+    }
+  }
+
+  private checkBranches(): void {
+    const source: EdgeSource = this.ctx.hasRoutingModel ? 'routing model' : 'navigate';
+    for (const screen of this.nodes) {
+      const targets = new Set(this.edges.filter(e => e.from === screen && e.source === source).map(e => e.to));
+      if (targets.size <= MAX_BRANCHES_PER_SCREEN) continue;
+      const path = source === 'routing model' && screen.id !== undefined ? keyPath('$.routing_model', screen.id) : screen.path;
+      this.ctx.report('TOO_MANY_BRANCHES', path,
+        `${screenLabel(screen)} has ${targets.size} routes out of it; Meta allows at most ${MAX_BRANCHES_PER_SCREEN} a screen. Move some choices to a screen after it.`);
     }
   }
 

@@ -2,7 +2,8 @@
  * Rule family "screens": what a screen as a whole must be, given the components on it.
  *
  * Source: Meta's Flow JSON reference (developers.facebook.com/docs/whatsapp/flows/reference/flowjson) § Screens
- * ("terminal", "success": "only applicable on terminal screens"; "a Footer is required on terminal screens";
+ * ("terminal", "success": "only applicable on terminal screens", refused elsewhere per the "Error codes" page, which
+ * also asks for at least one successful terminal screen; "a Footer is required on terminal screens";
  * the "complete" action "terminates the Flow"), and the components reference § RichText
  * (before Flow JSON 6.3, RichText is the only content component on its screen).
  */
@@ -18,11 +19,9 @@ export function checkScreens(ctx: FlowContext): void {
     ctx.report('NO_TERMINAL_SCREEN', '$.screens', 'Mark the last screen with "terminal": true and give it a Footer with a "complete" action.');
   }
   for (const screen of ctx.screens) {
-    // "Only applicable on terminal screens": Meta does not say it refuses it elsewhere (third-party guides write
-    // "terminal": false, "success": true), so this is a warning.
     if (screen.screen.success !== undefined && !screen.terminal) {
       ctx.report('SUCCESS_ON_NON_TERMINAL', keyPath(screen.path, 'success'),
-        '"success" only applies to a terminal screen, so here it has no effect. Remove it, or mark the screen "terminal": true.');
+        '"success" can only be set on a terminal screen. Remove it, or mark the screen "terminal": true.');
     }
     const layout = screen.screen.layout;
     const laidOut = isObject(layout) && layout.type === 'SingleColumnLayout' && Array.isArray(layout.children);
@@ -48,6 +47,11 @@ export function checkScreens(ctx: FlowContext): void {
           `Before Flow JSON ${RICH_TEXT_SHARES_SCREEN}, RichText must be the only component on its screen; this Flow is ${ctx.version}. Move the other components to another screen or raise "version".`);
       }
     }
+  }
+  const terminals = ctx.screens.filter(s => s.terminal);
+  if (terminals.length > 0 && terminals.every(s => s.screen.success === false)) {
+    ctx.report('NO_SUCCESSFUL_TERMINAL', '$.screens',
+      'Every terminal screen has "success": false. Set "success": true (or leave it out: true is the default) on the screen that ends the Flow well.');
   }
   for (const action of ctx.actions) {
     if (action.name === 'complete' && !action.screen.terminal) {

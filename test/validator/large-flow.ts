@@ -1,6 +1,7 @@
 /**
  * Builds a realistic, valid Flow JSON of about the requested size: a chain of form screens that pass a value
- * forward, ending on a terminal summary screen.
+ * forward, ending on a terminal summary screen. Each screen carries a catalogue-sized Dropdown (150 options), so
+ * 1 MB stays under Meta's limit of 100 screens.
  */
 export function buildLargeFlow(targetBytes: number): any {
   const screens: any[] = [];
@@ -21,7 +22,7 @@ export function buildLargeFlow(targetBytes: number): any {
             type: 'Dropdown',
             name: 'choice',
             label: 'Pick one',
-            ['data-source']: Array.from({ length: 20 }, (_, i) => ({ id: `option_${i}`, title: `Option ${i + 1}`, description: 'A longer description of this option' })),
+            ['data-source']: Array.from({ length: 150 }, (_, i) => ({ id: `option_${i}`, title: `Option ${i + 1}`, description: 'A longer description of this option, as a catalogue has' })),
           },
         ],
       }],
