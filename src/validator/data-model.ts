@@ -184,9 +184,10 @@ function findMedia(ctx: FlowContext, screen: ScreenInfo, value: Json, path: stri
 }
 
 /**
- * Error codes § Native component errors: in complete and data_exchange payloads a picker's value is a top-level
- * string; a complete payload carries one picker at most, and only one that allows a single upload (the default
- * is 30).
+ * Media upload components § Limitations: in complete and data_exchange payloads a picker's value is a top-level
+ * string, and "no more than 10 images or documents can be sent as part of the response message" (complete); a
+ * picker allows 30 uploads unless `max-uploaded-…` says otherwise. (The older "Error codes" page asked for a single
+ * picker set to one upload; the current media page allows up to 10 files, so only that limit is an error here.)
  */
 function checkMediaInPayload(ctx: FlowContext, action: ActionUse): void {
   const payloadPath = keyPath(action.path, 'payload');
@@ -200,20 +201,22 @@ function checkMediaInPayload(ctx: FlowContext, action: ActionUse): void {
   }
   if (action.name !== 'complete') return;
   const pickers = [...new Map(uses.map(u => [u.field, u])).values()];
-  if (pickers.length > 1) {
-    ctx.report('MEDIA_IN_COMPLETE_PAYLOAD', payloadPath,
-      'A "complete" payload can carry one PhotoPicker or one DocumentPicker value, not more. Send the others to your endpoint with "data_exchange", or drop them.');
-  }
-  for (const use of pickers) {
+  const allowed = pickers.map(use => {
     const property = use.field.component === 'PhotoPicker' ? 'max-uploaded-photos' : 'max-uploaded-documents';
-    const component = use.owner.components.find(c => c.path === use.field.path)?.component;
-    const max = component?.[property] ?? DEFAULT_MAX_UPLOADS;
-    if (typeof max === 'number' && max > 1) {
-      ctx.report('MEDIA_IN_COMPLETE_PAYLOAD', use.path,
-        `A ${use.field.component} in a "complete" payload must allow a single upload: set "${property}": 1 on it (it allows ${max}${component?.[property] === undefined ? ', the default' : ''}), or send the files with "data_exchange".`);
-    }
+    const value = use.owner.components.find(c => c.path === use.field.path)?.component?.[property];
+    return { use, property, max: typeof value === 'number' ? value : DEFAULT_MAX_UPLOADS, isDefault: value === undefined };
+  });
+  const total = allowed.reduce((sum, a) => sum + a.max, 0);
+  if (total > MAX_FILES_IN_RESPONSE) {
+    const [only] = allowed;
+    ctx.report('MEDIA_IN_COMPLETE_PAYLOAD', allowed.length === 1 ? only.use.path : payloadPath, allowed.length === 1
+      ? `The response message carries at most ${MAX_FILES_IN_RESPONSE} files, but this ${only.use.field.component} allows ${only.max}${only.isDefault ? ' (the default)' : ''}. Set "${only.property}" to ${MAX_FILES_IN_RESPONSE} or less, or send the files with "data_exchange".`
+      : `The response message carries at most ${MAX_FILES_IN_RESPONSE} files, but the pickers in this payload allow ${total} together. Lower their "max-uploaded-…", or send the files with "data_exchange".`);
   }
 }
+
+/** Media upload components: "No more than 10 images or documents can be sent as part of the response message". */
+const MAX_FILES_IN_RESPONSE = 10;
 
 /** Error codes § Native component errors: Form init-values cannot set a PhotoPicker or DocumentPicker. */
 function checkInitValues(ctx: FlowContext): void {
