@@ -97,6 +97,7 @@ function minifyBundle(entry: string): void {
 }
 minifyBundle('src/provider/on-event.lambda.ts');
 minifyBundle('src/events/flow-events.lambda.ts');
+minifyBundle('src/endpoint/runtime/endpoint.lambda.ts');
 
 // Tests synthesize stacks that point at the handler asset, so it is built first.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
@@ -117,12 +118,13 @@ project.addTask('integ:update', {
 });
 
 project.addTask('benchmark', {
-  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time',
+  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time, the Flow endpoint\'s added latency',
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/performance.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/validate.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-events.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-endpoint.ts' },
   ],
 });
 

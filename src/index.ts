@@ -1,3 +1,4 @@
+export * from './endpoint';
 export * from './flow/flow-category';
 export * from './flow/flow-endpoint';
 export * from './flow/flow-json';

@@ -1,6 +1,8 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { awsClients, downloadWithTimeout } from './aws-clients';
 import { failureReason } from './failure';
+import { KEY_REGISTRATION_RESOURCE_TYPE } from '../endpoint/contract';
+import { KeyRegistrationLifecycle } from '../endpoint/key-registration-lifecycle';
 import { FLOW_RESOURCE_TYPE } from '../flow/contract';
 import { FlowHandlerResponse, FlowLifecycle } from '../flow/flow-lifecycle';
 
@@ -38,6 +40,13 @@ export async function handler(event: CloudFormationCustomResourceEvent, context?
           readFlowJson,
           downloadFlowJson: downloadWithTimeout,
           isRollingBack,
+          remainingMs: () => deadline - Date.now(),
+          log,
+          retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
+        }).handle(event);
+      case KEY_REGISTRATION_RESOURCE_TYPE:
+        return await new KeyRegistrationLifecycle({
+          socialMessaging: awsClients().socialMessaging,
           remainingMs: () => deadline - Date.now(),
           log,
           retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,

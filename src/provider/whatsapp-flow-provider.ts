@@ -74,6 +74,14 @@ export class WhatsAppFlowProvider extends Construct {
     this.serviceToken = provider.serviceToken;
   }
 
+  /** Lets the handler register business public keys (WhatsAppFlowEndpoint) for these phone numbers. */
+  public allowKeyRegistration(phoneNumberArns: string[]): void {
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['social-messaging:PutWhatsAppBusinessPublicKey', 'social-messaging:GetWhatsAppBusinessPublicKey'],
+      resources: phoneNumberArns,
+    }));
+  }
+
   /** Lets the handler manage Flows of one WhatsApp Business Account. */
   public allowFlowManagement(wabaArn: string): void {
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: FLOW_MANAGEMENT_ACTIONS, resources: [wabaArn] }));

@@ -1,0 +1,59 @@
+/**
+ * The contract between WhatsAppFlowEndpoint and the code it deploys: the key-registration custom resource's
+ * properties and attributes (read by the provider's handler), and the endpoint function's environment and metrics
+ * (read by the runtime). No name here is spelled anywhere else.
+ *
+ * CloudFormation hands every scalar property to the handler as a string.
+ */
+export interface KeyRegistrationProperties {
+  /** The KMS key (RSA_2048, ENCRYPT_DECRYPT) whose public key Meta encrypts with. */
+  readonly KmsKeyArn: string;
+  /** The phone number ids (`phone-number-id-…`) the key is registered for. */
+  readonly PhoneNumberIds: string[];
+}
+
+/** The CloudFormation resource type of a key registration. */
+export const KEY_REGISTRATION_RESOURCE_TYPE = 'Custom::WhatsAppBusinessPublicKey';
+
+/** A phone number id as the API takes it. */
+export const PHONE_NUMBER_ID = /^phone-number-id-[0-9A-Za-z]+$/;
+
+/** The endpoint function's environment. */
+export const EndpointEnv = {
+  /** The KMS key that decrypts Meta's AES keys. */
+  KMS_KEY_ID: 'FLOW_ENDPOINT_KMS_KEY_ID',
+  /** The user's function, invoked with the plain request. */
+  HANDLER_FUNCTION: 'FLOW_ENDPOINT_HANDLER',
+  /** Secrets Manager secret holding the Meta app secret, as plain text; unset: no signature checks. */
+  APP_SECRET_ARN: 'FLOW_ENDPOINT_APP_SECRET_ARN',
+  /** 'true': on data API 4.0, requests must carry a valid `flow_token_signature`. */
+  VERIFY_FLOW_TOKEN_SIGNATURE: 'FLOW_ENDPOINT_VERIFY_FLOW_TOKEN_SIGNATURE',
+  /** The message shown in the Flow (a snackbar) when the user's function fails on a data_exchange. */
+  ERROR_MESSAGE: 'FLOW_ENDPOINT_ERROR_MESSAGE',
+} as const;
+
+/** The endpoint function's embedded-metric-format namespace and dimension. */
+export const ENDPOINT_METRICS_NAMESPACE = 'cdk-whatsapp-flows/FlowEndpoint';
+export const ENDPOINT_METRIC_DIMENSION = 'FunctionName';
+
+/** The metrics the endpoint function emits, one count per request of that outcome. */
+export const EndpointMetric = {
+  /** Answered 421: the request could not be decrypted with the key (Meta re-fetches the public key and retries). */
+  DECRYPTION_FAILURES: 'DecryptionFailures',
+  /** Answered 432: the X-Hub-Signature-256 or flow_token_signature did not verify. */
+  SIGNATURE_FAILURES: 'SignatureFailures',
+  /** Answered 427: the user's function said the flow token is not valid. */
+  INVALID_FLOW_TOKENS: 'InvalidFlowTokens',
+  /** The user's function threw, timed out or answered something that is not a response. */
+  HANDLER_ERRORS: 'HandlerErrors',
+  /** The endpoint itself failed (KMS or Secrets Manager unavailable, a request that is not Meta's): 4xx/5xx. */
+  ENDPOINT_ERRORS: 'EndpointErrors',
+  /** Error notifications Meta sent about the Flow's previous responses. */
+  ERROR_NOTIFICATIONS: 'ErrorNotifications',
+} as const;
+
+/**
+ * What the user's function returns to say the flow token is not (or no longer) valid: the endpoint answers 427 and
+ * the Flow shows `error_msg`, if given, and cannot be continued.
+ */
+export const INVALID_FLOW_TOKEN = 'invalid_flow_token';
