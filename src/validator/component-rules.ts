@@ -6,8 +6,9 @@
  * Source: Meta's "Flow JSON components" and "Media upload components" references, and "Flow JSON" § Actions.
  */
 import {
-  ACTIONS, ACTION_PROPERTIES, ActionName, CHILD_LIST_PROPERTIES, COMPONENTS, ComponentSpec, DATA_SOURCE_ITEM_SOFT_LIMITS,
-  EXCLUSIVE_COMPONENTS, INPUT_COMPONENTS, MAX_COMPONENTS_PER_SCREEN, MAX_IF_NESTING, MIN_MAX_PAIRS, VALUE_RANGES,
+  ACTIONS, ACTION_PROPERTIES, ActionName, BRANCH_CHIPS_SELECTOR_VERSION, CHILD_LIST_PROPERTIES, COMPONENTS, ComponentSpec,
+  DATA_SOURCE_ITEM_SOFT_LIMITS, EXCLUSIVE_COMPONENTS, IF_BRANCH_COMPONENTS, INPUT_COMPONENTS, MAX_COMPONENTS_PER_SCREEN,
+  MAX_IF_NESTING, MAX_IMAGE_CAROUSELS_PER_FLOW, MIN_MAX_PAIRS, SWITCH_CASE_COMPONENTS, VALUE_RANGES,
 } from './components';
 import { FlowContext, Json, ScreenInfo, isObject } from './context';
 import { indexPath, keyPath } from './json-path';
@@ -26,6 +27,11 @@ export interface Tally {
 /** Checks every screen's layout and components. */
 export function checkComponents(ctx: FlowContext): void {
   for (const screen of ctx.screens) checkScreenLayout(ctx, screen);
+  const carousels = ctx.screens.flatMap(s => s.components.filter(c => c.type === 'ImageCarousel'));
+  if (carousels.length > MAX_IMAGE_CAROUSELS_PER_FLOW) {
+    ctx.report('COMPONENT_LIMIT_EXCEEDED', carousels[MAX_IMAGE_CAROUSELS_PER_FLOW].path,
+      `The Flow has ${carousels.length} ImageCarousel components; at most ${MAX_IMAGE_CAROUSELS_PER_FLOW} are allowed in a Flow. Use Image, or fewer carousels.`);
+  }
 }
 
 function checkScreenLayout(ctx: FlowContext, screen: ScreenInfo): void {
@@ -48,6 +54,15 @@ function checkScreenLayout(ctx: FlowContext, screen: ScreenInfo): void {
       ctx.report('COMPONENT_LIMIT_EXCEEDED', childrenPath, `The screen has ${count} ${type} components; at most ${max} allowed. Remove ${count - max} or move them to another screen.`);
     }
   }
+  const lists = screen.components.filter(c => c.type === 'NavigationList');
+  if (lists.length > 0) {
+    const others = screen.components.filter(c => c.type !== 'NavigationList');
+    if (screen.terminal || others.length > 0) {
+      ctx.report('NAVIGATION_LIST_PLACEMENT', lists[0].path, screen.terminal
+        ? 'A NavigationList cannot be on a terminal screen. Put it on a screen of its own before the last one.'
+        : `A NavigationList cannot share its screen with other components (here: ${[...new Set(others.map(o => o.type))].join(', ')}). Give it a screen of its own.`);
+    }
+  }
   if (screen.components.some(c => c.type === 'Form')) {
     for (const use of screen.components) {
       if (INPUT_COMPONENTS.includes(use.type) && !use.inForm) {
@@ -66,6 +81,8 @@ function checkScreenLayout(ctx: FlowContext, screen: ScreenInfo): void {
 class ScreenWalk {
   /** How many Forms the walk is inside. */
   private formDepth = 0;
+  /** The branch the walk is in: an If's then/else, a Switch case, or none. */
+  private branch: 'If' | 'Switch' | undefined;
 
   constructor(private readonly ctx: FlowContext, private readonly screen: ScreenInfo) {}
 
@@ -95,6 +112,7 @@ class ScreenWalk {
     }
     tally.byType.set(type, 1);
     this.screen.components.push({ type, path, component, inForm: this.formDepth > 0 });
+    this.branchRules(type, path, ifDepth);
     const version = this.ctx.version;
     if (!isAtLeast(version, spec.minVersion)) {
       this.ctx.report('COMPONENT_NOT_IN_VERSION', path, `${type} needs Flow JSON version ${spec.minVersion} or later; this Flow is ${version}. Raise "version" or use another component.`);
@@ -114,6 +132,15 @@ class ScreenWalk {
       if (!this.screen.formFields.has(component.name)) this.screen.formFields.set(component.name, { name: component.name, component: type, path });
     }
     if (spec.itemsProperty) this.items(spec, component[spec.itemsProperty], keyPath(path, spec.itemsProperty), type);
+    if (spec.itemRequired) this.itemShape(spec, component, path, type);
+    if (this.formDepth > 0 && INPUT_COMPONENTS.includes(type)) {
+      for (const key of ['init-value', 'error-message']) {
+        if (component[key] !== undefined) {
+          this.ctx.report('FORM_PROPERTY_INSIDE_FORM', keyPath(path, key),
+            `"${key}" only works on an input outside a Form. Inside one, set it in the Form's "${key === 'init-value' ? 'init-values' : 'error-messages'}" instead.`);
+        }
+      }
+    }
     for (const [property, count] of Object.entries(spec.itemCount ?? {})) {
       const list = component[property];
       if (Array.isArray(list) && (list.length < count.min || list.length > count.max)) {
@@ -160,8 +187,65 @@ class ScreenWalk {
     }
   }
 
+  /** Components reference § If, § Switch: what a branch may hold, and a Footer only in a first-level If. */
+  private branchRules(type: string, path: string, ifDepth: number): void {
+    if (!this.branch) return;
+    const allowed = this.branch === 'If' ? IF_BRANCH_COMPONENTS : SWITCH_CASE_COMPONENTS;
+    const chips = type === 'ChipsSelector' && isAtLeast(this.ctx.version, BRANCH_CHIPS_SELECTOR_VERSION);
+    if (!allowed.includes(type) && !chips) {
+      this.ctx.report('COMPONENT_NOT_ALLOWED_IN_BRANCH', path,
+        `${type} cannot be inside ${this.branch === 'If' ? 'an If' : 'a Switch case'}${type === 'ChipsSelector' ? ` before Flow JSON ${BRANCH_CHIPS_SELECTOR_VERSION}` : ''}. Allowed: ${allowed.join(', ')}. Move it out of the ${this.branch}.`);
+    }
+    if (type === 'Footer' && ifDepth > 1) {
+      this.ctx.report('IF_FOOTER_BRANCHES', path, 'A Footer can be inside an If only at the first level, not in a nested If. Move it to the outer If.');
+    }
+  }
+
+  /** Required keys of list items (ImageCarousel images, NavigationList items), badges and `end` add-ons. */
+  private itemShape(spec: ComponentSpec, component: Json, path: string, type: string): void {
+    const property = spec.itemsProperty ?? 'images';
+    const items = component[property];
+    if (!Array.isArray(items)) return;
+    let badges = 0;
+    items.forEach((item, index) => {
+      if (!isObject(item)) return;
+      const itemPath = indexPath(keyPath(path, property), index);
+      for (const key of spec.itemRequired ?? []) {
+        if (item[key] === undefined) this.ctx.report('MISSING_PROPERTY', itemPath, `Each ${type} item needs "${key}".`);
+      }
+      if (type !== 'NavigationList') return;
+      if (item.badge !== undefined && ++badges === 2) {
+        this.ctx.report('INVALID_PROPERTY_COMBINATION', keyPath(itemPath, 'badge'), 'Only one item of a NavigationList can have a "badge". Remove this one.');
+      }
+      if (item.end !== undefined && component['media-size'] === 'large') {
+        this.ctx.report('INVALID_PROPERTY_COMBINATION', keyPath(itemPath, 'end'), 'An item "end" cannot be used with "media-size": "large". Remove one of them.');
+      }
+    });
+    if (type === 'NavigationList') {
+      const onList = component['on-click-action'] !== undefined;
+      const onItems = items.filter(i => isObject(i) && i['on-click-action'] !== undefined).length;
+      if (onList && onItems > 0) {
+        this.ctx.report('NAVIGATION_LIST_ACTION', keyPath(path, 'on-click-action'), 'Set "on-click-action" on the NavigationList or on its items, not both.');
+      } else if (!onList && onItems < items.length) {
+        this.ctx.report('NAVIGATION_LIST_ACTION', path, 'A NavigationList needs an "on-click-action": on the list, or on every item.');
+      }
+    }
+  }
+
   /** Numbers in range, min not above max, Footer captions, If conditions (Meta's "Error codes" page). */
   private limits(type: string, component: Json, path: string): void {
+    if (type === 'TextInput' && component.pattern !== undefined) {
+      if (component['helper-text'] === undefined) {
+        this.ctx.report('MISSING_PROPERTY', path, 'A TextInput with "pattern" needs "helper-text" that tells people the expected format.');
+      }
+      if (component['input-type'] === 'email' || component['input-type'] === 'phone') {
+        this.ctx.report('INVALID_PROPERTY_COMBINATION', keyPath(path, 'pattern'), `"pattern" works with input-type text, number, password or passcode, not ${component['input-type']}.`);
+      }
+    }
+    if (type === 'Dropdown' && Array.isArray(component['data-source']) && component['data-source'].length > 100
+      && component['data-source'].some((item: Json) => isObject(item) && item.image !== undefined)) {
+      this.ctx.report('ITEM_COUNT', keyPath(path, 'data-source'), `A Dropdown whose options have images holds at most 100 options; this one has ${component['data-source'].length}.`);
+    }
     for (const [property, [low, high]] of Object.entries(VALUE_RANGES)) {
       const value = component[property];
       if (typeof value === 'number' && (value < low || value > high)) {
@@ -199,8 +283,11 @@ class ScreenWalk {
     }
     const thenNames = new Set(names);
     const elseNames = new Set(names);
+    const outer = this.branch;
+    this.branch = 'If';
     const thenTally = component.then === undefined ? emptyTally() : this.components(component.then, keyPath(path, 'then'), depth, thenNames);
     const elseTally = component.else === undefined ? emptyTally() : this.components(component.else, keyPath(path, 'else'), depth, elseNames);
+    this.branch = outer;
     for (const name of [...thenNames, ...elseNames]) names.add(name);
     const thenFooters = thenTally.byType.get('Footer') ?? 0;
     const elseFooters = elseTally.byType.get('Footer') ?? 0;
@@ -218,6 +305,8 @@ class ScreenWalk {
     let tally = emptyTally();
     const caseNames: Set<string>[] = [];
     const withFooter: boolean[] = [];
+    const outer = this.branch;
+    this.branch = 'Switch';
     for (const [key, list] of Object.entries(cases)) {
       const scope = new Set(names);
       caseNames.push(scope);
@@ -225,6 +314,7 @@ class ScreenWalk {
       withFooter.push((caseTally.byType.get('Footer') ?? 0) > 0);
       tally = maxTally(tally, caseTally);
     }
+    this.branch = outer;
     for (const scope of caseNames) for (const name of scope) names.add(name);
     if (withFooter.some(f => f) && !withFooter.every(f => f)) {
       this.ctx.report('IF_FOOTER_BRANCHES', path, 'A Footer inside a Switch must appear in every case. Add one to each case, or move it out of the Switch.');
@@ -273,8 +363,11 @@ class ScreenWalk {
       return;
     }
     const version = this.ctx.version;
-    if (!isAtLeast(version, spec.minVersion)) {
-      this.ctx.report('ACTION_NOT_IN_VERSION', path, `The "${name}" action needs Flow JSON version ${spec.minVersion} or later; this Flow is ${version}. Raise "version" or use another action.`);
+    const since = [spec.minVersion, COMPONENTS[type.replace(/ item$/, '')]?.actionVersions?.[name]]
+      .filter((v): v is string => v !== undefined)
+      .sort((a, b) => (isAtLeast(a, b) ? -1 : 1))[0];
+    if (!isAtLeast(version, since)) {
+      this.ctx.report('ACTION_NOT_IN_VERSION', path, `The "${name}" action${since !== spec.minVersion ? ` on ${type}` : ''} needs Flow JSON version ${since} or later; this Flow is ${version}. Raise "version" or use another action.`);
     }
     if (!allowed.includes(name)) {
       this.ctx.report('ACTION_NOT_ALLOWED', path, `${type} "${property}" cannot use "${name}". Allowed: ${allowed.join(', ')}.`);

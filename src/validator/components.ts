@@ -58,6 +58,10 @@ export interface ComponentSpec {
   readonly actions?: Readonly<Record<string, readonly ActionName[]>>;
   /** Action properties that the items of `itemsProperty` may carry, and the actions each accepts. */
   readonly itemActions?: Readonly<Record<string, readonly ActionName[]>>;
+  /** Actions that arrived on this component later than the action itself (ChipsSelector's update_data: 7.1). */
+  readonly actionVersions?: Readonly<Partial<Record<ActionName, string>>>;
+  /** Properties the item objects of `itemsProperty` (or `images`) must have. */
+  readonly itemRequired?: readonly string[];
   /** Hard limit on how many of this component a screen may show. */
   readonly perScreenMax?: number;
   /** The property holding a list whose items need unique, non-empty ids. */
@@ -74,11 +78,14 @@ export interface ComponentSpec {
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'media';
 
-const LINK_ACTIONS: readonly ActionName[] = ['navigate', 'data_exchange', 'open_url', 'update_data'];
+/** Components reference, EmbeddedLink and OptIn on-click-action: data_exchange and navigate; open_url from 6.0. */
+const LINK_ACTIONS: readonly ActionName[] = ['navigate', 'data_exchange', 'open_url'];
 /** Components reference, CheckboxGroup / RadioButtonsGroup / Dropdown / ChipsSelector: on-select-action takes
  * data_exchange and (6.0) update_data; on-unselect-action (6.0) takes update_data. */
 const SELECT_ACTIONS: readonly ActionName[] = ['data_exchange', 'update_data'];
 const UNSELECT_ACTIONS: readonly ActionName[] = ['update_data'];
+/** Components reference, data-source items (6.0): on-select-action and on-unselect-action take update_data only. */
+const ITEM_ACTIONS = { 'on-select-action': UNSELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS } as const;
 const FORM_FIELD = ['visible', 'enabled', 'required', 'init-value', 'error-message', 'helper-text', 'description'];
 const TEXT = ['visible', 'font-weight', 'strikethrough', 'text-align'];
 /** Components reference: `label-variant` ("large"), Flow JSON 7.0, on the labelled inputs. */
@@ -132,7 +139,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
     enumValues: { ...LABEL_VARIANT_VALUES, ...MEDIA_SIZES },
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
-    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: ITEM_ACTIONS,
     itemsProperty: 'data-source',
     itemCount: { 'data-source': OPTIONS_1_TO_20 },
     softTextLimits: { label: 30 },
@@ -144,7 +151,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
     enumValues: { ...LABEL_VARIANT_VALUES, ...MEDIA_SIZES },
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
-    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: ITEM_ACTIONS,
     itemsProperty: 'data-source',
     itemCount: { 'data-source': OPTIONS_1_TO_20 },
     softTextLimits: { label: 30 },
@@ -156,20 +163,22 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
     enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
-    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: ITEM_ACTIONS,
     itemsProperty: 'data-source',
     itemCount: { 'data-source': { min: 1, max: 200 } },
     softTextLimits: { label: 20 },
     valueType: 'string',
   },
+  /** Components reference, ChipsSelector (6.3): update_data and on-unselect-action only from 7.1. */
   ChipsSelector: {
     minVersion: '6.3',
     required: ['name', 'label', 'data-source'],
     optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'on-select-action', 'on-unselect-action', 'label-variant'],
-    propertyVersions: LABEL_VARIANT,
+    propertyVersions: { ...LABEL_VARIANT, 'on-unselect-action': '7.1' },
+    actionVersions: { update_data: '7.1' },
     enumValues: LABEL_VARIANT_VALUES,
     actions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
-    itemActions: { 'on-select-action': SELECT_ACTIONS, 'on-unselect-action': UNSELECT_ACTIONS },
+    itemActions: ITEM_ACTIONS,
     itemsProperty: 'data-source',
     /** Components reference, ChipsSelector: 2 to 20 options. */
     itemCount: { 'data-source': { min: 2, max: 20 } },
@@ -227,7 +236,8 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     minVersion: '7.1',
     required: ['images'],
     optional: ['aspect-ratio', 'scale-type', 'visible'],
-    enumValues: { 'scale-type': ['cover', 'contain'] },
+    enumValues: { 'scale-type': ['cover', 'contain'], 'aspect-ratio': ['4:3', '16:9'] },
+    itemRequired: ['src', 'alt-text'],
     perScreenMax: 2,
     itemCount: { images: { min: 1, max: 3 } },
   },
@@ -242,6 +252,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
     actions: { 'on-click-action': ['navigate', 'data_exchange'] },
     itemActions: { 'on-click-action': ['navigate', 'data_exchange'] },
     itemsProperty: 'list-items',
+    itemRequired: ['id', 'main-content'],
     itemCount: { 'list-items': { min: 1, max: 20 } },
   },
   /** Media upload components (4.0): at most one PhotoPicker or DocumentPicker per screen, never both. */
@@ -283,6 +294,20 @@ export const PROPERTY_VALUE_TYPES: Readonly<Record<string, readonly string[]>> =
   'min-selected-items': ['number', 'integer'],
   'max-selected-items': ['number', 'integer'],
 };
+
+/**
+ * Components reference § If (then/else) and § Switch (cases): the components a branch may hold. ChipsSelector joins
+ * both lists in 7.1.
+ */
+export const IF_BRANCH_COMPONENTS = [
+  'TextHeading', 'TextSubheading', 'TextBody', 'TextCaption', 'CheckboxGroup', 'DatePicker', 'Dropdown', 'EmbeddedLink',
+  'Footer', 'Image', 'OptIn', 'RadioButtonsGroup', 'Switch', 'TextArea', 'TextInput', 'If',
+];
+export const SWITCH_CASE_COMPONENTS = IF_BRANCH_COMPONENTS.filter(type => type !== 'Switch' && type !== 'If');
+export const BRANCH_CHIPS_SELECTOR_VERSION = '7.1';
+
+/** Components reference § ImageCarousel: at most 3 in a Flow. */
+export const MAX_IMAGE_CAROUSELS_PER_FLOW = 3;
 
 /** Components that take user input (Error codes § Optional Form: "Form components are the ones which can take user
  * inputs"); on a screen with a Form they must be inside it. */

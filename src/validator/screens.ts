@@ -5,7 +5,7 @@
  * ("terminal", "success": "only applicable on terminal screens", refused elsewhere per the "Error codes" page, which
  * also asks for at least one successful terminal screen; "a Footer is required on terminal screens";
  * the "complete" action "terminates the Flow"), and the components reference § RichText
- * (before Flow JSON 6.3, RichText is the only content component on its screen).
+ * ("until V6.2, the RichText component can only be used as a standalone component on the screen").
  */
 import { FlowContext, isObject } from './context';
 import { keyPath } from './json-path';
@@ -38,8 +38,9 @@ export function checkScreens(ctx: FlowContext): void {
         }
       }
     }
-    // Unclear in Meta's docs whether a Footer counted before 6.3; a false error blocks a deploy, so it does not.
-    const others = screen.components.filter(c => !['RichText', 'Footer', 'Form'].includes(c.type));
+    // Components § RichText: "Until V6.2, the RichText component can only be used as a standalone component";
+    // from 6.3 it may share the screen with a Footer.
+    const others = screen.components.filter(c => c.type !== 'RichText');
     if (!isAtLeast(ctx.version, RICH_TEXT_SHARES_SCREEN) && others.length > 0) {
       const richText = screen.components.find(c => c.type === 'RichText');
       if (richText) {
