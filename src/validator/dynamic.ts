@@ -1,5 +1,6 @@
 /**
- * Whether Flow JSON is "dynamic": it talks to a Flow endpoint (Meta's "Implementing Endpoints for Flows").
+ * Dynamic Flow JSON: whether a Flow talks to a Flow endpoint (Meta's "Implementing Endpoints for Flows"), and the
+ * rule family that ties its dynamic features together (`checkDynamic`).
  *
  * Meta's Flow JSON reference ("Top level Flow JSON properties"): `data_api_version` "is required if you use
  * data_exchange action" and makes the Flow use the data channel; a `data_exchange` action sends data to the
@@ -43,7 +44,10 @@ function isObject(value: unknown): value is Record<string, any> {
 /**
  * Rules that tie the dynamic features together (Flow JSON reference § Top level properties: data_api_version is
  * "required if you use data_exchange", routing_model is "required if you use data_api_version"; § Screens:
- * refresh_on_back "is only applicable for Flows with a data channel").
+ * refresh_on_back "is only applicable for Flows with a data channel"). The "Error codes" page words them as
+ * MISSING_REQUIRED_PROPERTY ("The property 'data_api_version' is required for data_exchange action", "The property
+ * 'routing_model' is required for property 'data_api_version'") and INVALID_PROPERTY_VALUE ("Property
+ * 'refresh_on_back' can be true only when property 'data_api_version' is set").
  */
 export function checkDynamic(ctx: FlowContext): void {
   const flow = ctx.flow;
