@@ -279,11 +279,21 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
 /** Properties whose value is a list of components (Switch "cases" maps keys to such lists). */
 export const CHILD_LIST_PROPERTIES = ['children', 'then', 'else'];
 
-/** The types that a property bound to `${data.x}` expects, for DATA_REFERENCE_TYPE_MISMATCH (components reference). */
+/**
+ * The types that a property bound to `${data.x}` expects, for DATA_REFERENCE_TYPE_MISMATCH (components reference;
+ * Error codes § Screen data model errors: "the TextHeading property 'text' expects a string value", "properties like
+ * 'error-message' can only be of type string or object"). Text properties also take numbers, and objects where
+ * CalendarPicker's range mode uses them, so that only a clear mismatch is an error.
+ */
 export const PROPERTY_VALUE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'visible': ['boolean'],
   'enabled': ['boolean'],
-  'required': ['boolean'],
+  'required': ['boolean', 'object'],
+  'text': ['string', 'number', 'integer', 'array'],
+  'label': ['string', 'number', 'integer', 'object'],
+  'helper-text': ['string', 'number', 'integer', 'object'],
+  'error-message': ['string', 'object'],
+  'description': ['string', 'number', 'integer'],
   'data-source': ['array'],
   'list-items': ['array'],
   'images': ['array'],
