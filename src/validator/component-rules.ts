@@ -392,9 +392,9 @@ class ScreenWalk {
    * Checks every string in a property value: references, blank text (6.0+), expressions (before 6.0).
    * Item ids of a list property are left to the item rules; item actions to `items`.
    */
-  private values(value: Json, path: string, isText: boolean, property?: string, isItemList = false): void {
+  private values(value: Json, path: string, isText: boolean, property?: string, isItemList = false, blankAllowed = false): void {
     if (typeof value === 'string') {
-      this.text(value, path, isText, property);
+      this.text(value, path, isText, property, blankAllowed);
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => {
         const itemPath = indexPath(path, index);
@@ -403,7 +403,8 @@ class ScreenWalk {
             if (key !== 'id' && !(ACTION_PROPERTIES as readonly string[]).includes(key)) this.values(field, keyPath(itemPath, key), isText);
           }
         } else {
-          this.values(item, itemPath, isText);
+          // A blank line between markdown paragraphs ("text": ["# Title", "", "Body"]) is not a blank property.
+          this.values(item, itemPath, isText, undefined, false, property === 'text');
         }
       });
     } else if (isObject(value)) {
@@ -411,7 +412,7 @@ class ScreenWalk {
     }
   }
 
-  private text(value: string, path: string, isText: boolean, property?: string): void {
+  private text(value: string, path: string, isText: boolean, property?: string, blankAllowed = false): void {
     const version = this.ctx.version;
     if (value.includes('${')) {
       const whole = /^\$\{([^{}]+)\}$/.exec(value.trim());
@@ -420,7 +421,7 @@ class ScreenWalk {
       }
     }
     if (!isText) return;
-    if (value.trim() === '' && isAtLeast(version, FEATURE_VERSIONS.nonEmptyStrings)) {
+    if (value.trim() === '' && !blankAllowed && isAtLeast(version, FEATURE_VERSIONS.nonEmptyStrings)) {
       this.ctx.report('EMPTY_TEXT', path, 'From Flow JSON 6.0, string properties cannot be empty or blank. Write a value or remove the property.');
     }
     const isPlainBinding = /^\$\{[^{}]+\}$/.test(value.trim());

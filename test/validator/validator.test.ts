@@ -226,5 +226,11 @@ describe('FlowJsonValidator', () => {
     };
     expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
   });
+
+  test('a blank line between markdown paragraphs is not blank text', () => {
+    const flow = minimalFlow([{ type: 'TextBody', markdown: true, text: ['**Terms**', '', 'Read them.'] }, footer]);
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
+    expect(FlowJsonValidator.validate(minimalFlow([{ type: 'TextBody', text: ' ' }, footer])).errors.map(e => e.code)).toEqual(['EMPTY_TEXT']);
+  });
 });
 
