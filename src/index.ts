@@ -3,5 +3,8 @@ export * from './flow/flow-category';
 export * from './flow/flow-endpoint';
 export * from './flow/flow-json';
 export * from './flow/whatsapp-flow';
+export * from './template/flow-button';
+export * from './template/template-category';
+export * from './template/whatsapp-message-template';
 export * from './validator';
 export * from './events';

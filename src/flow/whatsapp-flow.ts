@@ -212,6 +212,13 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
    */
   public readonly previewUrl: string;
 
+  /**
+   * What a message template checks its FLOW button against at synth time: the Flow JSON and the publish flag.
+   *
+   * @internal
+   */
+  public readonly _declared: { readonly flowJson?: { readonly text: string; readonly source: string }; readonly publish: boolean };
+
   private readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
@@ -227,6 +234,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider, props.validateFlowJson ?? true);
     const endpoint = props.endpoint?.bind(this);
     if (flowJson) this.checkEndpoint(flowJson, endpoint !== undefined);
+    this._declared = { flowJson: flowJson && { text: flowJson.text, source: flowJson.source }, publish: props.publish ?? false };
 
     const properties: FlowResourceProperties = {
       WhatsAppBusinessAccountId: props.whatsAppBusinessAccountId,

@@ -4,7 +4,12 @@ import { failureReason } from './failure';
 import { KEY_REGISTRATION_RESOURCE_TYPE } from '../endpoint/contract';
 import { KeyRegistrationLifecycle } from '../endpoint/key-registration-lifecycle';
 import { FLOW_RESOURCE_TYPE } from '../flow/contract';
-import { FlowHandlerResponse, FlowLifecycle } from '../flow/flow-lifecycle';
+import { FlowLifecycle } from '../flow/flow-lifecycle';
+import { TEMPLATE_RESOURCE_TYPE } from '../template/contract';
+import { TemplateLifecycle } from '../template/template-lifecycle';
+
+/** What every lifecycle answers: the physical id and a few string attributes. */
+type ProviderResponse = { readonly PhysicalResourceId: string; readonly Data: Record<string, string | undefined> };
 
 /** Used when there is no Lambda context, as when the handler runs outside Lambda. */
 const DEFAULT_BUDGET_MS = 5 * 60_000;
@@ -30,7 +35,7 @@ async function isRollingBack(stackId: string): Promise<boolean> {
 }
 
 /** The Provider framework's `onEvent` for every resource type of the library: the id and attributes, or a short reason. */
-export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<FlowHandlerResponse> {
+export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<ProviderResponse> {
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS);
   try {
     switch (event.ResourceType) {
@@ -47,6 +52,14 @@ export async function handler(event: CloudFormationCustomResourceEvent, context?
       case KEY_REGISTRATION_RESOURCE_TYPE:
         return await new KeyRegistrationLifecycle({
           socialMessaging: awsClients().socialMessaging,
+          remainingMs: () => deadline - Date.now(),
+          log,
+          retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
+        }).handle(event);
+      case TEMPLATE_RESOURCE_TYPE:
+        return await new TemplateLifecycle({
+          socialMessaging: awsClients().socialMessaging,
+          isRollingBack,
           remainingMs: () => deadline - Date.now(),
           log,
           retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,

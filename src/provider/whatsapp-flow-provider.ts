@@ -20,6 +20,15 @@ const FLOW_MANAGEMENT_ACTIONS = [
   'social-messaging:ListWhatsAppFlowAssets',
 ];
 
+/** The social-messaging actions the message-template lifecycle calls, and no others. */
+const TEMPLATE_MANAGEMENT_ACTIONS = [
+  'social-messaging:CreateWhatsAppMessageTemplate',
+  'social-messaging:UpdateWhatsAppMessageTemplate',
+  'social-messaging:DeleteWhatsAppMessageTemplate',
+  'social-messaging:GetWhatsAppMessageTemplate',
+  'social-messaging:ListWhatsAppMessageTemplates',
+];
+
 /** How long the handler may work on one event, retries included. */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
 
@@ -85,5 +94,10 @@ export class WhatsAppFlowProvider extends Construct {
   /** Lets the handler manage Flows of one WhatsApp Business Account. */
   public allowFlowManagement(wabaArn: string): void {
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: FLOW_MANAGEMENT_ACTIONS, resources: [wabaArn] }));
+  }
+
+  /** Lets the handler manage message templates of one WhatsApp Business Account. */
+  public allowTemplateManagement(wabaArn: string): void {
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: TEMPLATE_MANAGEMENT_ACTIONS, resources: [wabaArn] }));
   }
 }

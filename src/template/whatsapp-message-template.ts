@@ -1,0 +1,252 @@
+import { Annotations, CustomResource, Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { TEMPLATE_RESOURCE_TYPE, TemplateAttribute, TemplateResourceProperties } from './contract';
+import { FlowButton } from './flow-button';
+import { checkFlowButton } from './flow-checks';
+import { TemplateCategory } from './template-category';
+import { templateProblems } from './template-checks';
+import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
+import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
+
+/** The templates declared so far, per app (or per stack where a value is a token), by WABA, name and language. */
+const declaredTemplates = new WeakMap<IConstruct, Map<string, string>>();
+
+/** Properties of a WhatsApp message template. */
+export interface WhatsAppMessageTemplateProps {
+  /**
+   * The template's name: lowercase letters, digits and underscores, at most 512 characters. With the language it
+   * identifies the template in its WhatsApp Business Account. Changing it replaces the template: a new one is
+   * created, and the old one deleted.
+   */
+  readonly templateName: string;
+
+  /**
+   * The template's language: a locale Meta accepts, such as `en_US`, `en`, `pt_BR` or `de`. Changing it replaces
+   * the template.
+   *
+   * @see https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/supported-languages
+   */
+  readonly language: string;
+
+  /** What the template is for. Meta does not let the category of an approved template change. */
+  readonly category: TemplateCategory;
+
+  /**
+   * The message text, 1 to 1024 characters. Variables are numbered from one without gaps, `{{1}}`, `{{2}}`, …, and
+   * their values are given when the template is sent.
+   */
+  readonly body: string;
+
+  /**
+   * A sample value for each body variable, in order: Meta's reviewers read the message with them.
+   *
+   * @default - none: the body has no variables
+   */
+  readonly bodyExamples?: string[];
+
+  /**
+   * A text header, at most 60 characters, with at most one variable, `{{1}}`.
+   *
+   * @default - no header
+   */
+  readonly header?: string;
+
+  /**
+   * The sample value of the header's variable.
+   *
+   * @default - none: the header has no variable
+   */
+  readonly headerExample?: string;
+
+  /**
+   * Fixed text under the body, at most 60 characters, without variables.
+   *
+   * @default - no footer
+   */
+  readonly footer?: string;
+
+  /**
+   * A button that opens a WhatsApp Flow: `FlowButton.navigate(flow, { text, screen })` for a static Flow,
+   * `FlowButton.dataExchange(flow, { text })` for a dynamic one. The template is created after the Flow, in the
+   * Flow's WhatsApp Business Account.
+   *
+   * @default - no button
+   */
+  readonly flowButton?: FlowButton;
+
+  /**
+   * The WhatsApp Business Account of the template: the id of the linked account (`waba-…`) or its ARN. Changing it
+   * replaces the template. A token must resolve to a `waba-…` id.
+   *
+   * @default - the WhatsApp Business Account of the Flow the `flowButton` opens; required without a `flowButton`
+   */
+  readonly whatsAppBusinessAccountId?: string;
+
+  /**
+   * What happens to the template when it leaves the stack: `DESTROY` deletes it (this language only), `RETAIN`
+   * leaves it in the WhatsApp Business Account. It becomes the resource's CloudFormation DeletionPolicy and
+   * UpdateReplacePolicy, as `applyRemovalPolicy()` does.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A WhatsApp message template, created through AWS End User Messaging Social and reviewed by Meta; with a FLOW
+ * button, the way a published Flow reaches customers outside a conversation.
+ *
+ * The synth checks the template as Meta would (name, language, lengths, variables and their samples) and, for a
+ * FLOW button, against its Flow (published, the screen exists and can be navigated to, data_exchange for a dynamic
+ * Flow). `cdk deploy` creates the template and does not wait for Meta's review, which can take hours: the status is
+ * an attribute. A template Meta rejects at once fails the deploy with Meta's reason.
+ *
+ * @resource Custom::WhatsAppMessageTemplate
+ * @see https://docs.aws.amazon.com/social-messaging/latest/APIReference/API_CreateWhatsAppMessageTemplate.html
+ */
+export class WhatsAppMessageTemplate extends Resource {
+  /**
+   * Meta's id of the template.
+   *
+   * @attribute
+   */
+  public readonly metaTemplateId: string;
+
+  /**
+   * The template's status after the deploy: PENDING while Meta reviews it, then APPROVED or REJECTED (Meta may
+   * later set PAUSED or DISABLED). It is read at deploy time only.
+   *
+   * @attribute
+   */
+  public readonly templateStatus: string;
+
+  /** The template's name. */
+  public readonly templateName: string;
+
+  /** The template's language. */
+  public readonly language: string;
+
+  /** The id (`waba-…`) or ARN of the WhatsApp Business Account the template belongs to. */
+  public readonly whatsAppBusinessAccountId: string;
+
+  private readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: WhatsAppMessageTemplateProps) {
+    super(scope, id);
+    const button = props.flowButton;
+    const waba = this.wabaOf(props);
+    this.checkProps(props, waba);
+    this.claimName(waba, props.templateName, props.language);
+
+    this.templateName = props.templateName;
+    this.language = props.language;
+    this.whatsAppBusinessAccountId = waba;
+
+    const provider = WhatsAppFlowProvider.getOrCreate(this);
+    provider.allowTemplateManagement(button && waba === button.flow.whatsAppBusinessAccountId
+      ? button.flow.whatsAppBusinessAccountArn
+      : wabaArnOf(this, waba));
+
+    const properties: TemplateResourceProperties = {
+      WhatsAppBusinessAccountId: waba,
+      TemplateName: props.templateName,
+      Language: props.language,
+      Category: props.category,
+      Body: props.body,
+      BodyExamples: props.bodyExamples,
+      Header: props.header,
+      HeaderExample: props.headerExample,
+      Footer: props.footer,
+      FlowId: button?.flow.flowId,
+      ButtonText: button?.text,
+      FlowAction: button?.action,
+      NavigateScreen: button?.screen,
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: TEMPLATE_RESOURCE_TYPE,
+      properties: properties as unknown as Record<string, unknown>,
+      serviceTimeout: Duration.minutes(10),
+    });
+    this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+
+    this.metaTemplateId = this.resource.ref;
+    this.templateStatus = this.resource.getAttString(TemplateAttribute.TEMPLATE_STATUS);
+  }
+
+  /**
+   * Sets what happens to the template when it leaves the stack: `DESTROY` deletes it, `RETAIN` leaves it. It is
+   * the resource's CloudFormation DeletionPolicy and UpdateReplacePolicy.
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    if (policy === RemovalPolicy.SNAPSHOT) {
+      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: removal policy SNAPSHOT is not supported: use DESTROY or RETAIN`);
+    }
+    this.resource.applyRemovalPolicy(policy);
+  }
+
+  private wabaOf(props: WhatsAppMessageTemplateProps): string {
+    const flowWaba = props.flowButton?.flow.whatsAppBusinessAccountId;
+    const waba = props.whatsAppBusinessAccountId ?? flowWaba;
+    if (waba === undefined) {
+      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: whatsAppBusinessAccountId is required without a flowButton`);
+    }
+    return waba;
+  }
+
+  /** Every problem at once, naming this construct. Tokens are checked at deploy time. */
+  private checkProps(props: WhatsAppMessageTemplateProps, waba: string): void {
+    const problems: string[] = [];
+    if (!Token.isUnresolved(waba) && !isWabaIdOrArn(waba)) {
+      problems.push(`whatsAppBusinessAccountId '${waba}' is neither a WABA id ('waba-' and letters or digits) nor a WABA ARN`);
+    }
+    const flowWaba = props.flowButton?.flow.whatsAppBusinessAccountId;
+    if (props.whatsAppBusinessAccountId !== undefined && flowWaba !== undefined
+      && !Token.isUnresolved(waba) && !Token.isUnresolved(flowWaba) && wabaIdOf(waba) !== wabaIdOf(flowWaba)) {
+      problems.push(`whatsAppBusinessAccountId ${waba} is not the account of the button's Flow (${flowWaba}): a template can only `
+        + 'open a Flow of its own WhatsApp Business Account; leave whatsAppBusinessAccountId out to use the Flow\'s');
+    }
+    problems.push(...templateProblems({
+      templateName: props.templateName,
+      language: props.language,
+      body: props.body,
+      bodyExamples: props.bodyExamples,
+      header: props.header,
+      headerExample: props.headerExample,
+      footer: props.footer,
+      buttonText: props.flowButton?.text,
+    }, (value) => Token.isUnresolved(value)));
+    if (props.flowButton) {
+      const findings = checkFlowButton(props.flowButton);
+      problems.push(...findings.errors);
+      for (const warning of findings.warnings) {
+        Annotations.of(this).addWarningV2('cdk-whatsapp-flows:TEMPLATE_FLOW_UNCHECKED', warning);
+      }
+    }
+    if (problems.length) {
+      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+
+  /** Fails the synth when another template of the app has the same WABA, name and language: they would fight over one. */
+  private claimName(waba: string, name: string, language: string): void {
+    const unresolved = [waba, name, language].some((v) => Token.isUnresolved(v));
+    const scope = unresolved ? Stack.of(this) : this.node.root;
+    const names = declaredTemplates.get(scope) ?? new Map<string, string>();
+    declaredTemplates.set(scope, names);
+    const key = `${unresolved ? waba : wabaIdOf(waba)}\n${name}\n${language}`;
+    const other = names.get(key);
+    if (other !== undefined) {
+      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: template '${name}' (${language}) in ${waba} is also declared by ${other}. `
+        + 'A name and language identify one template in a WhatsApp Business Account: give one of them another templateName.');
+    }
+    names.set(key, this.node.path);
+  }
+}
+
+/** The WhatsApp Business Account's ARN, from its id or its ARN. */
+function wabaArnOf(scope: Construct, idOrArn: string): string {
+  if (!Token.isUnresolved(idOrArn) && isWabaArn(idOrArn)) return idOrArn;
+  const resourceName = Token.isUnresolved(idOrArn) ? Fn.select(1, Fn.split('waba-', idOrArn)) : idOrArn.replace(/^waba-/, '');
+  return Stack.of(scope).formatArn({ service: 'social-messaging', resource: 'waba', resourceName });
+}
