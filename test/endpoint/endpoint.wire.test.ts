@@ -1,0 +1,297 @@
+/**
+ * The shipped endpoint function, on the wire, as Meta calls it: the test encrypts each request with the public half
+ * of a key pair it made (RSA-OAEP-SHA-256 and AES-128-GCM), the real bundled KMS client sends Decrypt to a local
+ * stand-in that decrypts with the private half, the real Lambda client invokes a local stand-in of the user's
+ * function, and the test decrypts the answer with the flipped IV.
+ */
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { decryptAnswer, hs256Jwt, hubSignature, metaRequest } from './meta';
+import { AwsStandIn } from './wire/aws-stand-in';
+import { EndpointSandbox, functionUrlEvent } from './wire/sandbox';
+import { EndpointEnv } from '../../src/endpoint/contract';
+
+jest.setTimeout(60_000);
+
+const HANDLER_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:booking-logic';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:meta-app-secret-AbCdEf';
+const APP_SECRET = 'meta-app-secret';
+/** Customer data in the requests and answers: none of it may reach a log line. */
+const FLOW_TOKEN = 'flowtoken-CUSTOMER-7f3a';
+const CUSTOMER = { name: 'Jane Customer', phone: '+14085550100', note: 'allergic-to-penicillin' };
+const CUSTOMER_DATA = [FLOW_TOKEN, CUSTOMER.name, CUSTOMER.phone, CUSTOMER.note, APP_SECRET];
+
+const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+let keys: { publicKey: KeyObject; privateKey: KeyObject };
+let standIn: AwsStandIn;
+let plain: EndpointSandbox;
+let signed: EndpointSandbox;
+
+beforeAll(async () => {
+  keys = pair();
+  standIn = new AwsStandIn(keys.privateKey);
+  const url = await standIn.start();
+  const env = { [EndpointEnv.KMS_KEY_ID]: standIn.keyArn, [EndpointEnv.HANDLER_FUNCTION]: HANDLER_ARN };
+  plain = new EndpointSandbox(url, env);
+  signed = new EndpointSandbox(url, { ...env, [EndpointEnv.APP_SECRET_ARN]: SECRET_ARN, [EndpointEnv.VERIFY_FLOW_TOKEN_SIGNATURE]: 'true' });
+  await Promise.all([plain.start(), signed.start()]);
+});
+
+afterAll(async () => {
+  await Promise.all([plain.stop(), signed.stop()]);
+  await standIn.stop();
+});
+
+beforeEach(() => standIn.reset());
+
+function expectNoCustomerData(logs: string[]): void {
+  const text = logs.join('\n');
+  for (const value of CUSTOMER_DATA) expect(text).not.toContain(value);
+}
+
+/** The log records (embedded metric format lines) of an invocation. */
+const records = (logs: string[]) => logs.map((l) => JSON.parse(l));
+
+interface CallOptions {
+  readonly headers?: Record<string, string>;
+  readonly budgetMs?: number;
+  readonly publicKey?: KeyObject;
+}
+
+async function call(sandbox: EndpointSandbox, request: unknown, options: CallOptions = {}) {
+  const meta = metaRequest(options.publicKey ?? keys.publicKey, request);
+  const outcome = await sandbox.invoke(functionUrlEvent(meta.body, options.headers), options.budgetMs);
+  expect(outcome.error).toBeUndefined();
+  expectNoCustomerData(outcome.logs);
+  const result = outcome.result!;
+  const answer = result.statusCode === 200 ? decryptAnswer(meta, result.body) : undefined;
+  return { result, answer, logs: outcome.logs, ms: outcome.ms };
+}
+
+const dataExchange = { version: '3.0', action: 'data_exchange', screen: 'PICK_SLOT', flow_token: FLOW_TOKEN, data: { ...CUSTOMER, date: '2026-12-24' } };
+
+describe('Meta\'s requests round-trip through the shipped bundle', () => {
+  test('a health check is answered active with one KMS call and without calling the user\'s function', async () => {
+    const { result, answer, logs } = await call(plain, { version: '3.0', action: 'ping' });
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-type']).toBe('text/plain');
+    expect(answer).toEqual({ data: { status: 'active' } });
+    expect(standIn.count('kms')).toBe(1);
+    expect(standIn.count('lambda')).toBe(0);
+    expect(logs).toEqual([]);
+  });
+
+  test('the KMS Decrypt names the key and RSAES_OAEP_SHA_256', async () => {
+    await call(plain, { version: '3.0', action: 'ping' });
+    expect(standIn.calls[0].body).toMatchObject({ KeyId: standIn.keyArn, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+  });
+
+  test.each([
+    ['INIT', { version: '3.0', action: 'INIT', flow_token: FLOW_TOKEN }],
+    ['BACK', { version: '3.0', action: 'BACK', screen: 'PICK_SLOT', flow_token: FLOW_TOKEN }],
+    ['data_exchange', dataExchange],
+  ])('%s: the user\'s function gets the plain request and its answer is encrypted back; one KMS call', async (_action, request) => {
+    const next = { screen: 'CONFIRM', data: { slots: [{ id: '0900', title: '09:00' }], greeting: `Hello ${CUSTOMER.name}` } };
+    standIn.userFunction = () => ({ payload: next });
+    const { result, answer, logs } = await call(plain, request);
+    expect(result.statusCode).toBe(200);
+    expect(answer).toEqual(next);
+    expect(standIn.calls.filter((c) => c.service === 'lambda').map((c) => [c.path, c.body])).toEqual([[HANDLER_ARN, request]]);
+    expect(standIn.count('kms')).toBe(1);
+    expect(logs).toEqual([]);
+  });
+
+  test('only version, action, screen, data and flow_token reach the user\'s function', async () => {
+    await call(plain, { ...dataExchange, flow_token_signature: 'x.y.z', extra: 'not passed' });
+    expect(Object.keys(standIn.calls.find((c) => c.service === 'lambda')!.body).sort()).toEqual(['action', 'data', 'flow_token', 'screen', 'version']);
+  });
+
+  test('an error notification is acknowledged and logged by its error code only; the user\'s function is not called', async () => {
+    const { result, answer, logs } = await call(plain, {
+      version: '3.0',
+      action: 'data_exchange',
+      screen: 'PICK_SLOT',
+      flow_token: FLOW_TOKEN,
+      data: { error: 'INVALID_SCREEN_RESPONSE', error_message: `The data of ${CUSTOMER.name} (${CUSTOMER.phone}) did not match` },
+    });
+    expect(result.statusCode).toBe(200);
+    expect(answer).toEqual({ data: { acknowledged: true } });
+    expect(standIn.count('lambda')).toBe(0);
+    expect(records(logs)).toEqual([expect.objectContaining({
+      ErrorNotifications: 1,
+      status: 200,
+      action: 'data_exchange',
+      screen: 'PICK_SLOT',
+      reason: 'error notification from Meta: INVALID_SCREEN_RESPONSE',
+    })]);
+  });
+});
+
+describe('status codes', () => {
+  test('421 for a request encrypted with another public key (Meta re-fetches the key and retries)', async () => {
+    const { result, logs } = await call(plain, dataExchange, { publicKey: pair().publicKey });
+    expect(result.statusCode).toBe(421);
+    expect(standIn.count('lambda')).toBe(0);
+    expect(records(logs)).toEqual([expect.objectContaining({ DecryptionFailures: 1, status: 421 })]);
+  });
+
+  test('421 after a key rotation, for requests Meta still encrypts with the old public key', async () => {
+    const rotated = pair();
+    standIn.setPrivateKey(rotated.privateKey);
+    try {
+      expect((await call(plain, dataExchange)).result.statusCode).toBe(421);
+      expect((await call(plain, dataExchange, { publicKey: rotated.publicKey })).result.statusCode).toBe(200);
+    } finally {
+      standIn.setPrivateKey(keys.privateKey);
+    }
+  });
+
+  test('421 for a body whose AES-GCM tag does not verify', async () => {
+    const meta = metaRequest(keys.publicKey, dataExchange);
+    const body = JSON.parse(meta.body);
+    const data = Buffer.from(body.encrypted_flow_data, 'base64');
+    data[0] ^= 1; // eslint-disable-line no-bitwise
+    body.encrypted_flow_data = data.toString('base64');
+    const outcome = await plain.invoke(functionUrlEvent(JSON.stringify(body)));
+    expect(outcome.result!.statusCode).toBe(421);
+    expect(standIn.count('lambda')).toBe(0);
+  });
+
+  test('400 for a body that is not Meta\'s request, 405 for another method; no KMS call', async () => {
+    expect((await plain.invoke(functionUrlEvent('{"hello":"world"}'))).result!.statusCode).toBe(400);
+    expect((await plain.invoke(functionUrlEvent('not json'))).result!.statusCode).toBe(400);
+    expect((await plain.invoke(functionUrlEvent('', {}, 'GET'))).result!.statusCode).toBe(405);
+    expect(standIn.count('kms')).toBe(0);
+  });
+
+  test('427 when the user\'s function says the flow token is invalid, with its error_msg', async () => {
+    standIn.userFunction = () => ({ payload: { error: 'invalid_flow_token', error_msg: 'This booking was already made.' } });
+    const { result, logs } = await call(plain, dataExchange);
+    expect(result.statusCode).toBe(427);
+    expect(JSON.parse(result.body)).toEqual({ error_msg: 'This booking was already made.' });
+    expect(records(logs)).toEqual([expect.objectContaining({ InvalidFlowTokens: 1, status: 427, screen: 'PICK_SLOT' })]);
+  });
+
+  test('427 without a body when the function gives no error_msg', async () => {
+    standIn.userFunction = () => ({ payload: { error: 'invalid_flow_token' } });
+    const { result } = await call(plain, { version: '3.0', action: 'INIT', flow_token: FLOW_TOKEN });
+    expect([result.statusCode, result.body]).toEqual([427, '']);
+  });
+
+  test('500 when KMS keeps failing; one retry of a throttled Decrypt succeeds', async () => {
+    standIn.kmsFaults = [{ name: 'ThrottlingException', status: 400 }, { name: 'ThrottlingException', status: 400 }];
+    const failed = await call(plain, dataExchange);
+    expect(failed.result.statusCode).toBe(500);
+    expect(records(failed.logs)).toEqual([expect.objectContaining({ EndpointErrors: 1, reason: 'decrypting the AES key failed (ThrottlingException)' })]);
+    standIn.reset();
+    standIn.kmsFaults = [{ name: 'ThrottlingException', status: 400 }];
+    expect((await call(plain, dataExchange)).result.statusCode).toBe(200);
+  });
+});
+
+describe('when the user\'s function fails, Meta gets an answer it understands and a log line says why', () => {
+  test('it throws on a data_exchange: the customer stays on the screen and sees the error message', async () => {
+    standIn.userFunction = () => ({ errorType: 'BookingError', errorMessage: `no slot for ${CUSTOMER.name}` });
+    const { result, answer, logs } = await call(plain, dataExchange);
+    expect(result.statusCode).toBe(200);
+    expect(answer).toEqual({ screen: 'PICK_SLOT', data: { error_message: 'Something went wrong. Please try again.' } });
+    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, reason: 'the handler function failed (BookingError)', action: 'data_exchange' })]);
+  });
+
+  test('it throws on INIT: 500, there is no screen to stay on', async () => {
+    standIn.userFunction = () => ({ errorType: 'TypeError', errorMessage: `cannot read ${CUSTOMER.phone}` });
+    const { result, logs } = await call(plain, { version: '3.0', action: 'INIT', flow_token: FLOW_TOKEN });
+    expect(result.statusCode).toBe(500);
+    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, status: 500, reason: 'the handler function failed (TypeError)' })]);
+  });
+
+  test('it does not answer in time: the endpoint answers before its own budget runs out', async () => {
+    standIn.userFunction = () => ({ delayMs: 4_000, payload: { screen: 'LATE', data: {} } });
+    const { result, answer, logs, ms } = await call(plain, dataExchange, { budgetMs: 2_000 });
+    expect(result.statusCode).toBe(200);
+    expect(answer).toEqual({ screen: 'PICK_SLOT', data: { error_message: 'Something went wrong. Please try again.' } });
+    expect(ms).toBeLessThan(2_000);
+    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, reason: 'the handler function did not answer in time' })]);
+  });
+
+  test.each([
+    ['a string', 'OK', 'string'],
+    ['an array', [1, 2], 'an array'],
+    ['null', null, 'null'],
+    ['nothing', undefined, 'undefined'],
+  ])('it returns %s', async (_what, payload, described) => {
+    standIn.userFunction = () => ({ payload });
+    const { answer, logs } = await call(plain, dataExchange);
+    expect(answer).toEqual({ screen: 'PICK_SLOT', data: { error_message: 'Something went wrong. Please try again.' } });
+    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, reason: `the handler function returned ${described}, not an object` })]);
+  });
+
+  test('Lambda throttles the invocation', async () => {
+    standIn.userFunction = () => ({ invokeError: 'TooManyRequestsException', status: 429 });
+    const { result, logs } = await call(plain, { version: '3.0', action: 'BACK', screen: 'PICK_SLOT', flow_token: FLOW_TOKEN });
+    expect(result.statusCode).toBe(500);
+    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, reason: 'the handler function failed (TooManyRequestsException)' })]);
+    expect(standIn.count('lambda')).toBe(1);
+  });
+});
+
+describe('with the app secret: X-Hub-Signature-256 and flow_token_signature', () => {
+  function signedCall(request: unknown, signature?: (body: string) => string) {
+    const meta = metaRequest(keys.publicKey, request);
+    const headers: Record<string, string> = signature ? { 'x-hub-signature-256': signature(meta.body) } : {};
+    return signed.invoke(functionUrlEvent(meta.body, headers)).then((outcome) => {
+      expectNoCustomerData(outcome.logs);
+      return { outcome, meta };
+    });
+  }
+
+  test('a request signed with the app secret is served; the secret is read once per sandbox', async () => {
+    const first = await signedCall({ version: '3.0', action: 'ping' }, (b) => hubSignature(b, APP_SECRET));
+    expect(decryptAnswer(first.meta, first.outcome.result!.body)).toEqual({ data: { status: 'active' } });
+    await signedCall({ version: '3.0', action: 'ping' }, (b) => hubSignature(b, APP_SECRET));
+    // The first request of this sandbox: it reads the secret, the second one uses the cached copy.
+    expect(standIn.calls.filter((c) => c.service === 'secretsmanager').map((c) => c.body)).toEqual([{ SecretId: SECRET_ARN }]);
+  });
+
+  test.each([
+    ['no signature', undefined],
+    ['another secret', (b: string) => hubSignature(b, 'not-the-app-secret')],
+    ['another body', () => hubSignature('{}', APP_SECRET)],
+    ['no sha256= prefix', (b: string) => hubSignature(b, APP_SECRET).slice('sha256='.length)],
+  ])('432 for %s, before anything is decrypted', async (_case, signature) => {
+    const { outcome } = await signedCall(dataExchange, signature);
+    expect(outcome.result!.statusCode).toBe(432);
+    expect(standIn.count('kms')).toBe(0);
+    expect(standIn.count('lambda')).toBe(0);
+    expect(records(outcome.logs)).toEqual([expect.objectContaining({ SignatureFailures: 1, status: 432 })]);
+  });
+
+  const v4 = (claims: Record<string, unknown> | undefined, secret = APP_SECRET) => ({
+    ...dataExchange, version: '4.0', ...(claims ? { flow_token_signature: hs256Jwt(claims, secret) } : {}),
+  });
+  const sign = (b: string) => hubSignature(b, APP_SECRET);
+
+  test('data API 4.0 with a valid flow_token_signature is served', async () => {
+    standIn.userFunction = () => ({ payload: { screen: 'CONFIRM', data: {} } });
+    const { outcome } = await signedCall(v4({ flow_token: FLOW_TOKEN, exp: Date.now() / 1000 + 600 }), sign);
+    expect(outcome.result!.statusCode).toBe(200);
+    expect(standIn.count('lambda')).toBe(1);
+  });
+
+  test.each([
+    ['missing', undefined, 'flow_token_signature is missing'],
+    ['signed with another secret', { flow_token: FLOW_TOKEN }, 'flow_token_signature does not verify with the app secret'],
+    ['expired', { flow_token: FLOW_TOKEN, exp: 1_000 }, 'flow_token_signature has expired'],
+    ['for another flow token', { flow_token: 'another-token' }, 'flow_token_signature was made for another flow token'],
+  ])('432 on data API 4.0 when flow_token_signature is %s', async (what, claims, reason) => {
+    const request = what === 'signed with another secret' ? v4(claims, 'not-the-app-secret') : v4(claims);
+    const { outcome } = await signedCall(request, sign);
+    expect(outcome.result!.statusCode).toBe(432);
+    expect(standIn.count('lambda')).toBe(0);
+    expect(records(outcome.logs)).toEqual([expect.objectContaining({ SignatureFailures: 1, reason })]);
+  });
+
+  test('data API 3.0 has no flow_token_signature to check', async () => {
+    const { outcome } = await signedCall(dataExchange, sign);
+    expect(outcome.result!.statusCode).toBe(200);
+  });
+});
