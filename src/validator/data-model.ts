@@ -6,7 +6,10 @@
  * "data"; "${form.field}" an input of the same screen; "${screen.SCREEN.form|data.field}" global references, 4.0+),
  * § Actions, navigate ("payload: the data of the next screen", which that screen declares in its "data"), and the
  * "Media upload components" reference ("PhotoPicker and DocumentPicker values cannot be passed in a navigate
- * payload; reference them from the terminal screen with ${screen.SCREEN.form.field}").
+ * payload; reference them from the terminal screen with ${screen.SCREEN.form.field}"). Meta's "Error codes" page
+ * (§ Navigate action errors, § Screen data model errors, § Native component errors) gives the exact checks: fields
+ * missing from the payload, fields the next screen does not declare, types that differ, and bindings whose type
+ * does not fit the property.
  */
 import { COMPONENTS, DEFAULT_MAX_UPLOADS, PROPERTY_VALUE_TYPES } from './components';
 import { ActionUse, FlowContext, FormField, Json, ScreenInfo, isObject, parseReference } from './context';
@@ -15,8 +18,16 @@ import { didYouMean } from './suggest';
 
 export function checkDataModel(ctx: FlowContext): void {
   checkReferences(ctx);
+  // Fields a screen sets itself with update_data, by screen (computed once: a Flow may have thousands of actions).
+  const selfSet = new Map<ScreenInfo, Set<string>>();
   for (const action of ctx.actions) {
-    if (action.name === 'navigate') checkNavigatePayload(ctx, action);
+    if (action.name !== 'update_data' || !isObject(action.action.payload)) continue;
+    const fields = selfSet.get(action.screen) ?? new Set<string>();
+    for (const name of Object.keys(action.action.payload)) fields.add(name);
+    selfSet.set(action.screen, fields);
+  }
+  for (const action of ctx.actions) {
+    if (action.name === 'navigate') checkNavigatePayload(ctx, action, selfSet);
     if (action.name === 'complete' || action.name === 'data_exchange') checkMediaInPayload(ctx, action);
   }
   checkInitValues(ctx);
@@ -58,7 +69,7 @@ function checkReferences(ctx: FlowContext): void {
 }
 
 /** The navigate payload supplies exactly the target screen's declared data, with matching types. */
-function checkNavigatePayload(ctx: FlowContext, action: ActionUse): void {
+function checkNavigatePayload(ctx: FlowContext, action: ActionUse, selfSet: Map<ScreenInfo, Set<string>>): void {
   const target = typeof action.action.next?.name === 'string' ? ctx.byId.get(action.action.next.name) : undefined;
   const payload = action.action.payload;
   const payloadPath = keyPath(action.path, 'payload');
@@ -71,10 +82,8 @@ function checkNavigatePayload(ctx: FlowContext, action: ActionUse): void {
   const given = payload ?? {};
   // Fields the target screen sets itself with update_data may start empty: Meta's docs do not say that a navigate
   // payload must carry them too, and a false error blocks a valid deploy.
-  const selfSet = new Set(ctx.actions
-    .filter(a => a.screen === target && a.name === 'update_data' && isObject(a.action.payload))
-    .flatMap(a => Object.keys(a.action.payload)));
-  const missing = [...target.dataFields.keys()].filter(name => !(name in given) && !selfSet.has(name));
+  const setByTarget = selfSet.get(target);
+  const missing = [...target.dataFields.keys()].filter(name => !(name in given) && !setByTarget?.has(name));
   if (missing.length > 0) {
     ctx.report('NAVIGATE_PAYLOAD_MISSING_FIELD', payload === undefined ? action.path : payloadPath,
       `Screen "${target.id}" declares ${missing.map(m => `"${m}"`).join(', ')} in "data", but this navigate payload does not supply ${missing.length === 1 ? 'it' : 'them'}. Add ${missing.map(m => `"${m}": ...`).join(', ')} to the payload.`);
