@@ -170,7 +170,11 @@ export class TemplateLifecycle {
     let mayHaveMade = false;
     const definition = bytes(templateDefinition(d.p));
     const made = async (error: unknown): Promise<Created | undefined> => {
-      const found = await this.findByName(d);
+      // A lookup that fails proves nothing either way: the Create is retried, and a refusal as a duplicate looks again.
+      const found = await this.findByName(d).catch((lookupError) => {
+        this.deps.log(`looking the template up after a lost answer failed (${errorName(lookupError)})`);
+        return undefined;
+      });
       if (!found) return undefined;
       this.deps.log(`CreateWhatsAppMessageTemplate got no answer (${errorName(error)}), but made template ${found.metaTemplateId}: `
         + 'the name was free before the first attempt, so the template is this Create\'s');
