@@ -1,7 +1,7 @@
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { KeyRegistrationProperties } from './contract';
-import { FlowFailure } from '../provider/failure';
+import { FlowFailure, truncate } from '../provider/failure';
 import { withRetry } from '../provider/retry';
 import { GetWhatsAppBusinessPublicKeyCommand, PutWhatsAppBusinessPublicKeyCommand } from '../provider/social-messaging-extension';
 
@@ -19,6 +19,9 @@ export interface KeyRegistrationDependencies {
   /** @default 500 */
   readonly retryBaseDelayMs?: number;
 }
+
+/** Errors that say the number or the key is not usable: retrying cannot help, the person deploying can. */
+const REFUSALS = ['ResourceNotFoundException', 'AccessDeniedException', 'ValidationException', 'InvalidParametersException'];
 
 /** How often a MISMATCH is read again before it fails the deploy: Meta may take a moment to sign a new key. */
 const MISMATCH_READS = 3;
@@ -63,8 +66,16 @@ export class KeyRegistrationLifecycle {
   private async register(properties: KeyRegistrationProperties): Promise<void> {
     const kmsKeyArn = properties.KmsKeyArn;
     for (const phoneNumberId of properties.PhoneNumberIds) {
-      await this.call('PutWhatsAppBusinessPublicKey', () =>
-        this.deps.socialMessaging.send(new PutWhatsAppBusinessPublicKeyCommand({ originationPhoneNumberId: phoneNumberId, kmsKeyArn })));
+      try {
+        await this.call('PutWhatsAppBusinessPublicKey', () =>
+          this.deps.socialMessaging.send(new PutWhatsAppBusinessPublicKeyCommand({ originationPhoneNumberId: phoneNumberId, kmsKeyArn })));
+      } catch (error) {
+        const name = (error as Error).name;
+        if (!REFUSALS.includes(name)) throw error;
+        throw new FlowFailure(`PutWhatsAppBusinessPublicKey for ${phoneNumberId} failed (${name}: ${truncate((error as Error).message, 300)}). `
+          + 'Check that the phone number is linked to AWS End User Messaging Social in this account and region, and that '
+          + `${kmsKeyArn} is an RSA_2048 ENCRYPT_DECRYPT key whose key policy lets social-messaging.amazonaws.com call kms:GetPublicKey.`);
+      }
       await this.checkSignature(phoneNumberId, kmsKeyArn);
       this.deps.log(`registered for ${phoneNumberId}`);
     }

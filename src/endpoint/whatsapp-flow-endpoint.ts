@@ -97,6 +97,11 @@ function phoneNumberArnOf(scope: Construct, idOrArn: string): string {
   return Stack.of(scope).formatArn({ service: 'social-messaging', resource: 'phone-number-id', resourceName });
 }
 
+/** The id (`phone-number-id-…`) of a phone number, from its id or its ARN. */
+function phoneNumberIdOf(idOrArn: string): string {
+  return Token.isUnresolved(idOrArn) ? idOrArn : idOrArn.replace(PHONE_NUMBER_ARN, 'phone-number-id-$1');
+}
+
 /**
  * The data-exchange endpoint of dynamic WhatsApp Flows, with the encryption done by the library: the business logic
  * is a plain function that gets plain JSON and returns plain JSON.
@@ -180,7 +185,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
     provider.allowKeyRegistration(props.phoneNumberIds.map((n) => phoneNumberArnOf(this, n)));
-    const properties: KeyRegistrationProperties = { KmsKeyArn: this.key.keyArn, PhoneNumberIds: props.phoneNumberIds };
+    const properties: KeyRegistrationProperties = { KmsKeyArn: this.key.keyArn, PhoneNumberIds: props.phoneNumberIds.map(phoneNumberIdOf) };
     this.keyRegistration = new CustomResource(this, 'KeyRegistration', {
       serviceToken: provider.serviceToken,
       resourceType: KEY_REGISTRATION_RESOURCE_TYPE,
@@ -323,7 +328,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
             + 'find it with `aws socialmessaging list-linked-whatsapp-business-accounts`');
         }
       }
-      const resolved = ids.filter((id) => !Token.isUnresolved(id)).map((id) => id.replace(PHONE_NUMBER_ARN, 'phone-number-id-$1'));
+      const resolved = ids.filter((id) => !Token.isUnresolved(id)).map(phoneNumberIdOf);
       const duplicates = resolved.filter((id, i) => resolved.indexOf(id) !== i);
       if (duplicates.length) problems.push(`phoneNumberIds names ${[...new Set(duplicates)].join(', ')} more than once`);
     }

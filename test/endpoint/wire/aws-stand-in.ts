@@ -84,7 +84,7 @@ export class AwsStandIn {
     if (target === 'TrentService.Decrypt') return this.decrypt(JSON.parse(raw), res);
     if (target === 'secretsmanager.GetSecretValue') return this.getSecret(JSON.parse(raw), res);
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(path);
-    if (req.method === 'POST' && invoke) return this.invoke(decodeURIComponent(invoke[1]), raw, path, res);
+    if (req.method === 'POST' && invoke) return this.invoke(decodeURIComponent(invoke[1]), raw, res);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message: `no route for ${req.method} ${path} ${target}` }));
   }
@@ -117,7 +117,7 @@ export class AwsStandIn {
     this.json(res, 200, { ARN: body.SecretId, Name: 'meta-app-secret', SecretString: this.secretString, VersionId: 'v1' });
   }
 
-  private async invoke(name: string, raw: string, path: string, res: ServerResponse): Promise<void> {
+  private async invoke(name: string, raw: string, res: ServerResponse): Promise<void> {
     const request = JSON.parse(raw);
     this.calls.push({ service: 'lambda', operation: 'Invoke', body: request, path: name });
     const behaviour = this.userFunction(request);
