@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, CfnParameter, CfnResource, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FlowCategory, FlowEndpoint, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
 
@@ -371,7 +371,7 @@ describe('WhatsAppFlow', () => {
       flow.version = '6.0';
       const stack = newStack();
       new WhatsAppFlow(stack, 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(tempFile('feedback.json', JSON.stringify(flow))) }));
-      Annotations.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('feedback\\.json:\\$\\.version {2}VERSION_NOTICE'));
+      AnnotationsOf.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('feedback\\.json:\\$\\.version {2}VERSION_NOTICE'));
     });
 
     test('a Flow JSON file that does not exist', () => {
@@ -454,7 +454,7 @@ describe('dynamic Flows and their endpoint', () => {
   test('an endpoint on static Flow JSON is a warning', () => {
     const stack = newStack();
     new WhatsAppFlow(stack, 'Feedback', feedbackProps({ endpoint: FlowEndpoint.fromUrl('https://flows.example.com/feedback') }));
-    Annotations.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('never talks to an endpoint'));
+    AnnotationsOf.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('never talks to an endpoint'));
   });
 
   test.each(['http://flows.example.com/booking', 'flows.example.com', 'ftp://x.example.com'])('a plain URL must be https:// (%s)', (url) => {
@@ -482,4 +482,22 @@ describe('dynamic Flows and their endpoint', () => {
     expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl('https://x.example.com'), metaAppId: 'my-app' })))
       .toThrow(/metaAppId 'my-app' is not a Meta app id/);
   });
+});
+
+test('a validator warning is a CDK warning with the rule code, which Annotations can acknowledge', () => {
+  const flowJson = FlowJson.fromObject({
+    version: '7.3',
+    screens: [{
+      id: 'WELCOME', title: 'Book Your Next Appointment', terminal: true, success: true,
+      layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Done', 'on-click-action': { name: 'complete', payload: {} } }] },
+    }],
+  });
+  const warned = newStack();
+  new WhatsAppFlow(warned, 'Shop', feedbackProps({ flowJson }));
+  AnnotationsOf.fromStack(warned).hasWarning('/Test/Shop', Match.stringLikeRegexp('DESIGN_SENTENCE_CASE'));
+
+  const quiet = newStack();
+  const flow = new WhatsAppFlow(quiet, 'Shop', feedbackProps({ flowJson }));
+  Annotations.of(flow).acknowledgeWarning('cdk-whatsapp-flows:DESIGN_SENTENCE_CASE', 'our brand writes titles in capitals');
+  AnnotationsOf.fromStack(quiet).hasNoWarning('/Test/Shop', Match.stringLikeRegexp('DESIGN_SENTENCE_CASE'));
 });
