@@ -257,7 +257,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
    * that are not Meta's, and invocations of the endpoint function that failed or were throttled. 427 is not counted:
    * it is the handler's answer. Unless `props` say otherwise, the sum over 5 minutes.
    */
-  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
       expression: 'FILL(handler, 0) + FILL(decryption, 0) + FILL(signature, 0) + FILL(endpoint, 0) + FILL(crashes, 0) + FILL(throttles, 0)',
       usingMetrics: {
