@@ -1,7 +1,7 @@
 import { artifact, tarEntries } from './archive';
 
 // What the npm tarball may hold, relative to its root: the compiled library, the jsii assembly, the bundled
-// functions (the Flow handler and the events function) and the docs. Anything else (sources, tests, benchmarks,
+// functions (the Flow handler, the events function and the Flow endpoint) and the docs. Anything else (sources, tests, benchmarks,
 // examples, scripts, configs) fails the test.
 const ALLOWED: RegExp[] = [
   /^package\.json$/,
@@ -12,6 +12,7 @@ const ALLOWED: RegExp[] = [
   /^lib\/.+\.(js|d\.ts)$/,
   /^assets\/provider\/on-event\.lambda\/index\.js$/,
   /^assets\/events\/flow-events\.lambda\/index\.js$/,
+  /^assets\/endpoint\/runtime\/endpoint\.lambda\/index\.js$/,
 ];
 
 const REQUIRED = [
@@ -27,6 +28,8 @@ const REQUIRED = [
   'lib/cli/main.js',
   'assets/provider/on-event.lambda/index.js',
   'assets/events/flow-events.lambda/index.js',
+  'assets/endpoint/runtime/endpoint.lambda/index.js',
+  'lib/endpoint/whatsapp-flow-endpoint.js',
 ];
 
 const paths = tarEntries(artifact('dist/js', '.tgz'))
