@@ -7,6 +7,9 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'DeprecateWhatsAppFlow',
   'DeleteWhatsAppFlow',
   'PutWhatsAppBusinessPublicKey',
+  'CreateWhatsAppMessageTemplate',
+  'UpdateWhatsAppMessageTemplate',
+  'DeleteWhatsAppMessageTemplate',
 ]);
 
 export interface CallRecord {

@@ -16,6 +16,7 @@ import { PublicKeyStore } from './public-keys';
 import { ObjectStore } from './s3';
 import { handle } from './server';
 import { FlowStore, FlowStoreOptions } from './state';
+import { TemplateStore } from './templates';
 
 export { CallLog, MUTATING_OPERATIONS } from './calls';
 export type { CallRecord } from './calls';
@@ -29,6 +30,8 @@ export type { RegisteredKey } from './public-keys';
 export { ASSET_PATH_PREFIX } from './server';
 export { FlowStore, defaultFlowJsonValidator } from './state';
 export type { FlowJsonValidator, FlowRecord, FlowStatus, FlowStoreOptions } from './state';
+export { TemplateStore } from './templates';
+export type { TemplateRecord, TemplateReviewer, TemplateStatus } from './templates';
 
 export type SocialMessagingDoubleOptions = FlowStoreOptions;
 
@@ -58,6 +61,8 @@ export interface SocialMessagingDouble {
   readonly stacks: Map<string, string>;
   /** Business public keys per phone number id. */
   readonly keys: PublicKeyStore;
+  /** Message templates: inspect them, script Meta's review, set statuses. */
+  readonly templates: TemplateStore;
   /** Forget flows, faults, calls and objects (the port stays). */
   reset(): void;
   /** Close the server and its keep-alive connections. */
@@ -72,10 +77,11 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
   const s3 = new ObjectStore();
   const stacks = new Map<string, string>();
   const keys = new PublicKeyStore();
+  const templates = new TemplateStore(state);
   let endpoint = '';
 
   const server = createServer((req, res) => {
-    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys }).catch((e: Error) => {
+    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys, templates }).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'InternalServiceException' });
       res.end(JSON.stringify({ message: `double bug: ${e.message}` }));
     });
@@ -101,6 +107,7 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
     s3,
     stacks,
     keys,
+    templates,
     reset() {
       state.reset();
       faults.clear();
@@ -108,6 +115,7 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
       s3.clear();
       stacks.clear();
       keys.clear();
+      templates.reset();
     },
     stop() {
       return new Promise<void>((resolve, reject) => {

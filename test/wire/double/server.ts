@@ -6,6 +6,7 @@ import { Fault, Faults } from './faults';
 import { PublicKeyStore } from './public-keys';
 import { ObjectStore, sendS3Error, serveObject } from './s3';
 import { FlowRecord, FlowStore } from './state';
+import { TEMPLATE_ROUTES, TemplateStore } from './templates';
 
 /** Values of the SDK's MetaFlowCategory enum. */
 const CATEGORIES = new Set([
@@ -17,7 +18,7 @@ export const ASSET_PATH_PREFIX = '/_double/flow-assets/';
 
 type Input = Record<string, unknown>;
 
-interface Route {
+export interface Route {
   readonly operation: string;
   readonly method: string;
   readonly path: string;
@@ -37,6 +38,7 @@ export interface Context {
   readonly store: FlowStore;
   readonly endpoint: string;
   readonly keys: PublicKeyStore;
+  readonly templates: TemplateStore;
 }
 
 /** The ten flow operations, with the HTTP bindings of @aws-sdk/client-socialmessaging (dist-cjs/schemas). */
@@ -131,6 +133,9 @@ const ROUTES: Route[] = [
     }];
     return { flowAssets: assets };
   }),
+
+  // Message templates (templates.ts).
+  ...TEMPLATE_ROUTES,
 ];
 
 export interface HandlerDeps extends Context {

@@ -122,7 +122,7 @@ export class EventDelivery {
       StackId: this.stackId,
       RequestId: requestId,
       LogicalResourceId: logicalId,
-      ResourceType: 'Custom::WhatsAppFlow',
+      ResourceType: flow.resourceType ?? 'Custom::WhatsAppFlow',
       ResourceProperties: structuredClone(flow.properties) as { ServiceToken: string },
     };
   }

@@ -44,6 +44,8 @@ export interface DeclaredFlow {
   readonly deletionPolicy?: string;
   /** The resource's UpdateReplacePolicy: with `Retain`, a replaced resource gets no Delete. */
   readonly updateReplacePolicy?: string;
+  /** The resource's type, for a resource of the provider other than a Flow. @default 'Custom::WhatsAppFlow' */
+  readonly resourceType?: string;
 }
 
 /**
