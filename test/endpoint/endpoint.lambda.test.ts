@@ -1,0 +1,196 @@
+/**
+ * The endpoint function's source in process, its AWS clients mocked (aws-sdk-client-mock): the same protocol as
+ * the wire test, checked where a mocked client can see more (the exact KMS input, the Invoke's abort signal, the
+ * secret's cache) and where jest measures coverage.
+ */
+import { constants, createHmac, generateKeyPairSync, privateDecrypt } from 'node:crypto';
+import { DecryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { decryptAnswer, hs256Jwt, hubSignature, metaRequest } from './meta';
+import { EndpointEnv } from '../../src/endpoint/contract';
+import { decryptRequest, DecryptionError, encryptResponse, flipIv, MalformedRequestError, parseEncryptedRequest } from '../../src/endpoint/runtime/crypto';
+import { handler } from '../../src/endpoint/runtime/endpoint.lambda';
+import { safeName } from '../../src/endpoint/runtime/exchange';
+import { flowTokenSignatureProblem, verifyHubSignature } from '../../src/endpoint/runtime/signature';
+
+const kms = mockClient(KMSClient);
+const lambda = mockClient(LambdaClient);
+const secrets = mockClient(SecretsManagerClient);
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/0000';
+const HANDLER_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:logic';
+const FLOW_TOKEN = 'flowtoken-CUSTOMER-1';
+const logs: string[] = [];
+
+const encode = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
+
+beforeEach(() => {
+  kms.reset();
+  lambda.reset();
+  secrets.reset();
+  logs.length = 0;
+  jest.spyOn(console, 'log').mockImplementation((line: string) => {
+    logs.push(line);
+  });
+  process.env[EndpointEnv.KMS_KEY_ID] = KEY_ARN;
+  process.env[EndpointEnv.HANDLER_FUNCTION] = HANDLER_ARN;
+  delete process.env[EndpointEnv.APP_SECRET_ARN];
+  delete process.env[EndpointEnv.VERIFY_FLOW_TOKEN_SIGNATURE];
+  delete process.env[EndpointEnv.ERROR_MESSAGE];
+  kms.on(DecryptCommand).callsFake((input) => {
+    try {
+      return { Plaintext: privateDecrypt({ key: keys.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, input.CiphertextBlob) };
+    } catch {
+      throw new InvalidCiphertextException({ message: 'invalid', $metadata: {} });
+    }
+  });
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+function event(body: string, headers: Record<string, string> = {}, method = 'POST') {
+  return { body, headers, isBase64Encoded: false, requestContext: { http: { method } } };
+}
+
+async function send(request: unknown, headers?: (body: string) => Record<string, string>) {
+  const meta = metaRequest(keys.publicKey, request);
+  const result = await handler(event(meta.body, headers?.(meta.body)), { getRemainingTimeInMillis: () => 8_000 } as any);
+  expect(logs.join('\n')).not.toContain(FLOW_TOKEN);
+  return { result, answer: result.statusCode === 200 ? decryptAnswer(meta, result.body) : undefined };
+}
+
+const exchange = { version: '3.0', action: 'data_exchange', screen: 'SLOTS', flow_token: FLOW_TOKEN, data: { date: '2026-12-24' } };
+
+test('one KMS Decrypt with the key and RSAES_OAEP_SHA_256, then the plain request to the handler and its answer back', async () => {
+  lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ screen: 'CONFIRM', data: { ok: true } }) });
+  const { result, answer } = await send(exchange);
+  expect(result).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/plain' } });
+  expect(answer).toEqual({ screen: 'CONFIRM', data: { ok: true } });
+  expect(kms.commandCalls(DecryptCommand).map((c) => [c.args[0].input.KeyId, c.args[0].input.EncryptionAlgorithm])).toEqual([[KEY_ARN, 'RSAES_OAEP_SHA_256']]);
+  const invoke = lambda.commandCalls(InvokeCommand)[0].args[0].input;
+  expect(invoke.FunctionName).toBe(HANDLER_ARN);
+  expect(JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())).toEqual(exchange);
+  expect(logs).toEqual([]);
+});
+
+test('a handler error is logged by its errorType; a FunctionError without a JSON payload by Lambda\'s name for it', async () => {
+  lambda.on(InvokeCommand).resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'KeyError', errorMessage: FLOW_TOKEN }) })
+    .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new Uint8Array(Buffer.from('Task timed out')) });
+  process.env[EndpointEnv.ERROR_MESSAGE] = 'Try again soon.';
+  expect((await send(exchange)).answer).toEqual({ screen: 'SLOTS', data: { error_message: 'Try again soon.' } });
+  expect((await send(exchange)).answer).toEqual({ screen: 'SLOTS', data: { error_message: 'Try again soon.' } });
+  expect(logs.map((l) => JSON.parse(l).reason)).toEqual(['the handler function failed (KeyError)', 'the handler function failed (Unhandled)']);
+});
+
+test('a refused Invoke is a handler error; a payload that is not JSON is not an object', async () => {
+  lambda.on(InvokeCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }))
+    .resolvesOnce({ StatusCode: 200, Payload: new Uint8Array(Buffer.from('plain text')) });
+  expect((await send({ ...exchange, action: 'INIT', screen: undefined })).result.statusCode).toBe(500);
+  expect((await send(exchange)).answer).toMatchObject({ data: { error_message: 'Something went wrong. Please try again.' } });
+  expect(logs.map((l) => JSON.parse(l).reason)).toEqual([
+    'the handler function failed (TooManyRequestsException)',
+    'the handler function returned string, not an object',
+  ]);
+});
+
+test('an Invoke that outlasts the budget is aborted', async () => {
+  // The SDK rejects an aborted request with AbortError; the mock does so after the endpoint's 1 ms budget.
+  lambda.on(InvokeCommand).callsFake(() => new Promise((_resolve, reject) => {
+    setTimeout(() => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), 50);
+  }));
+  const meta = metaRequest(keys.publicKey, exchange);
+  const result = await handler(event(meta.body), { getRemainingTimeInMillis: () => 700 } as any);
+  expect(decryptAnswer(meta, result.body)).toMatchObject({ data: { error_message: expect.any(String) } });
+  expect(JSON.parse(logs[0]).reason).toBe('the handler function did not answer in time');
+});
+
+test('421 for a key KMS cannot decrypt; 500 when KMS returns no plaintext', async () => {
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const meta = metaRequest(other.publicKey, exchange);
+  expect((await handler(event(meta.body))).statusCode).toBe(421);
+  kms.on(DecryptCommand).resolves({});
+  expect((await send(exchange)).result.statusCode).toBe(421);
+  expect(logs.map((l) => JSON.parse(l).reason)).toEqual([
+    'decryption failed: KMS could not decrypt the AES key (InvalidCiphertextException)',
+    'decryption failed: KMS returned no plaintext',
+  ]);
+});
+
+test('with the app secret: read once, X-Hub-Signature-256 checked, and flow_token_signature on 4.0', async () => {
+  process.env[EndpointEnv.APP_SECRET_ARN] = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:app';
+  process.env[EndpointEnv.VERIFY_FLOW_TOKEN_SIGNATURE] = 'true';
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: 'app-secret\n' });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ screen: 'NEXT', data: {} }) });
+  const sign = (body: string) => ({ 'x-hub-signature-256': hubSignature(body, 'app-secret') });
+  const v4 = { ...exchange, version: '4.0', flow_token_signature: hs256Jwt({ flow_token: FLOW_TOKEN }, 'app-secret') };
+  expect((await send(v4, sign)).result.statusCode).toBe(200);
+  expect((await send({ ...v4, flow_token_signature: hs256Jwt({ flow_token: FLOW_TOKEN }, 'app-secret', 'none') }, sign)).result.statusCode).toBe(432);
+  expect((await send(exchange, () => ({}))).result.statusCode).toBe(432);
+  // Read from Secrets Manager in an earlier test or this one, and kept: at most once here.
+  expect(secrets.commandCalls(GetSecretValueCommand).length).toBeLessThanOrEqual(1);
+});
+
+describe('crypto', () => {
+  test('a response encrypted under the flipped IV decrypts with it; flipping twice gives the IV back', () => {
+    const key = Buffer.alloc(16, 7);
+    const iv = Buffer.from('00ff10ef20df30cf40bf50af609f708f', 'hex');
+    expect(flipIv(flipIv(iv))).toEqual(iv);
+    expect(flipIv(Buffer.from([0x00, 0xff, 0x0f]))).toEqual(Buffer.from([0xff, 0x00, 0xf0]));
+    const body = encryptResponse(key, flipIv(iv), '{"a":1}');
+    expect(decryptRequest(key, { encryptedFlowData: Buffer.from(body, 'base64'), encryptedAesKey: Buffer.alloc(0), initialVector: iv }).toString()).toBe('{"a":1}');
+  });
+
+  test.each([
+    ['a key that is not 16 bytes', Buffer.alloc(32), Buffer.alloc(40), Buffer.alloc(16), 'the AES key is 32 bytes, not 16'],
+    ['data no longer than its tag', Buffer.alloc(16), Buffer.alloc(16), Buffer.alloc(16), 'encrypted_flow_data is shorter than its tag'],
+    ['an empty IV', Buffer.alloc(16), Buffer.alloc(40), Buffer.alloc(0), 'initial_vector is empty'],
+  ])('%s is a DecryptionError', (_what, key, data, iv, message) => {
+    const request = { encryptedFlowData: data, encryptedAesKey: Buffer.alloc(0), initialVector: iv };
+    expect(() => decryptRequest(key, request)).toThrow(new DecryptionError(message));
+  });
+
+  test.each([
+    ['[]', 'the body is not a JSON object'],
+    ['{"encrypted_flow_data":"a","encrypted_aes_key":"%%%","initial_vector":"a"}', 'encrypted_aes_key is missing or not base64'],
+    ['{"encrypted_flow_data":"","encrypted_aes_key":"a","initial_vector":"a"}', 'encrypted_flow_data is missing or not base64'],
+  ])('%s is not a Flow request', (body, message) => {
+    expect(() => parseEncryptedRequest(body)).toThrow(new MalformedRequestError(message));
+  });
+});
+
+describe('signatures', () => {
+  const body = Buffer.from('{"encrypted_flow_data":"x"}');
+  test('X-Hub-Signature-256: hex case does not matter, anything else does', () => {
+    const good = hubSignature(body.toString(), 's');
+    expect(verifyHubSignature(body, good, 's')).toBe(true);
+    expect(verifyHubSignature(body, `sha256=${good.slice(7).toUpperCase()}`, 's')).toBe(true);
+    expect(verifyHubSignature(body, good.slice(0, -2), 's')).toBe(false);
+    expect(verifyHubSignature(body, 'sha1=abc', 's')).toBe(false);
+    expect(verifyHubSignature(body, undefined, 's')).toBe(false);
+  });
+
+  test.each([
+    ['not a JWT', 'abc', 'flow_token_signature is not a JWT'],
+    ['claims that are not JSON', `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.bm90IGpzb24.sig`, 'flow_token_signature does not verify with the app secret'],
+  ])('flow_token_signature %s', (_what, jwt, problem) => {
+    expect(flowTokenSignatureProblem(jwt, 't', 's')).toBe(problem);
+  });
+
+  test('a valid signature whose claims are not an object has no claims', () => {
+    const header = Buffer.from('{"alg":"HS256"}').toString('base64url');
+    const claims = Buffer.from('[1]').toString('base64url');
+    const sig = createHmac('sha256', 's').update(`${header}.${claims}`).digest('base64url');
+    expect(flowTokenSignatureProblem(`${header}.${claims}.${sig}`, 't', 's')).toBe('flow_token_signature has no claims');
+    expect(flowTokenSignatureProblem(hs256Jwt({ exp: 100 }, 's'), 't', 's', 99)).toBeUndefined();
+  });
+
+  test('names from requests are logged only as letters, digits and _.:-, at most 64', () => {
+    expect(safeName('BOOKING_SCREEN')).toBe('BOOKING_SCREEN');
+    expect(safeName('<script>alert(1)</script>')).toBe('scriptalert1script');
+    expect(safeName('x'.repeat(100))).toHaveLength(64);
+    expect(safeName('   ')).toBeUndefined();
+    expect(safeName(42)).toBeUndefined();
+  });
+});
