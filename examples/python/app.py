@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""The example app of examples/typescript, in Python: a published survey and a draft booking form."""
+"""The example app of examples/typescript, in Python: a published survey, the template that sends it, and a draft booking form."""
 import os
 
 from aws_cdk import App, CfnOutput, Stack
 from constructs import Construct
 
-from cdk_whatsapp_flows import FlowCategory, FlowJson, WhatsAppFlow
+from cdk_whatsapp_flows import (
+    FlowButton,
+    FlowCategory,
+    FlowJson,
+    TemplateCategory,
+    WhatsAppFlow,
+    WhatsAppMessageTemplate,
+)
 
 FLOWS = os.path.join(os.path.dirname(__file__), "..", "flows")
 
@@ -24,6 +31,18 @@ class WhatsAppFlowsExampleStack(Stack):
             publish=True,
         )
 
+        # The survey reaches customers through a template that Meta reviews; its button opens the Flow on its first screen.
+        feedback_request = WhatsAppMessageTemplate(self, "FeedbackRequest",
+            template_name="feedback_request",
+            language="en_US",
+            category=TemplateCategory.MARKETING,
+            header="We value your feedback",
+            body="Thanks for your order {{1}}! Tell us how it went: it takes one minute.",
+            body_examples=["#1234"],
+            footer="Reply STOP to opt out",
+            flow_button=FlowButton.navigate(feedback, text="Give feedback", screen="RECOMMEND"),
+        )
+
         booking = WhatsAppFlow(self, "AppointmentBooking",
             whats_app_business_account_id=waba_id,
             flow_name="appointment_booking",
@@ -33,6 +52,8 @@ class WhatsAppFlowsExampleStack(Stack):
 
         CfnOutput(self, "FeedbackFlowId", value=feedback.flow_id)
         CfnOutput(self, "FeedbackFlowStatus", value=feedback.flow_status)
+        CfnOutput(self, "FeedbackTemplateId", value=feedback_request.meta_template_id)
+        CfnOutput(self, "FeedbackTemplateStatus", value=feedback_request.template_status)
         CfnOutput(self, "BookingFlowId", value=booking.flow_id)
         CfnOutput(self, "BookingPreviewUrl", value=booking.preview_url)
 
