@@ -24,7 +24,9 @@ const HANDLER_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:logic';
 const FLOW_TOKEN = 'flowtoken-CUSTOMER-1';
 const logs: string[] = [];
 
-const encode = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
+/** An Invoke response payload: the SDK's blob adapter is a Uint8Array with helpers that the endpoint does not use. */
+const bytes = (text: string) => new Uint8Array(Buffer.from(text)) as any;
+const encode = (value: unknown) => bytes(JSON.stringify(value));
 
 beforeEach(() => {
   kms.reset();
@@ -77,7 +79,7 @@ test('one KMS Decrypt with the key and RSAES_OAEP_SHA_256, then the plain reques
 
 test('a handler error is logged by its errorType; a FunctionError without a JSON payload by Lambda\'s name for it', async () => {
   lambda.on(InvokeCommand).resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'KeyError', errorMessage: FLOW_TOKEN }) })
-    .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new Uint8Array(Buffer.from('Task timed out')) });
+    .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: bytes('Task timed out') });
   process.env[EndpointEnv.ERROR_MESSAGE] = 'Try again soon.';
   expect((await send(exchange)).answer).toEqual({ screen: 'SLOTS', data: { error_message: 'Try again soon.' } });
   expect((await send(exchange)).answer).toEqual({ screen: 'SLOTS', data: { error_message: 'Try again soon.' } });
@@ -86,7 +88,7 @@ test('a handler error is logged by its errorType; a FunctionError without a JSON
 
 test('a refused Invoke is a handler error; a payload that is not JSON is not an object', async () => {
   lambda.on(InvokeCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }))
-    .resolvesOnce({ StatusCode: 200, Payload: new Uint8Array(Buffer.from('plain text')) });
+    .resolvesOnce({ StatusCode: 200, Payload: bytes('plain text') });
   expect((await send({ ...exchange, action: 'INIT', screen: undefined })).result.statusCode).toBe(500);
   expect((await send(exchange)).answer).toMatchObject({ data: { error_message: 'Something went wrong. Please try again.' } });
   expect(logs.map((l) => JSON.parse(l).reason)).toEqual([
