@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""The example app of examples/typescript, in Python: a published survey, the template that sends it, and a draft booking form."""
+"""The example app of examples/typescript, in Python: a published survey, the template that sends it, and a dynamic
+appointment booking whose endpoint looks up free slots."""
 import os
 
-from aws_cdk import App, CfnOutput, Stack
+from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk_whatsapp_flows import (
@@ -11,10 +15,12 @@ from cdk_whatsapp_flows import (
     FlowJson,
     TemplateCategory,
     WhatsAppFlow,
+    WhatsAppFlowEndpoint,
     WhatsAppMessageTemplate,
 )
 
 FLOWS = os.path.join(os.path.dirname(__file__), "..", "flows")
+BOOKING_LOGIC = os.path.join(os.path.dirname(__file__), "..", "booking-logic")
 
 
 class WhatsAppFlowsExampleStack(Stack):
@@ -43,11 +49,36 @@ class WhatsAppFlowsExampleStack(Stack):
             flow_button=FlowButton.navigate(feedback, text="Give feedback", screen="RECOMMEND"),
         )
 
+        # The booking's business logic: plain JSON in, plain JSON out (examples/booking-logic/index.py).
+        booking_logic_logs = logs.LogGroup(self, "BookingLogicLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        booking_logic = lambda_.Function(self, "BookingLogic",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(BOOKING_LOGIC),
+            timeout=Duration.seconds(5),
+            role=iam.Role(self, "BookingLogicRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")),
+            log_group=booking_logic_logs,
+        )
+        booking_logic_logs.grant_write(booking_logic)
+
+        # The endpoint Meta calls: it decrypts each request, invokes the logic and encrypts its answer. Its key is
+        # registered as the business public key of the phone number that sends the Flow (`-c phoneNumberId=...`).
+        booking_endpoint = WhatsAppFlowEndpoint(self, "BookingEndpoint",
+            handler=booking_logic,
+            phone_number_ids=[self.node.try_get_context("phoneNumberId") or "phone-number-id-0123456789abcdef0123456789abcdef"],
+        )
+
+        # Published after the endpoint answers and its key is registered: publishing makes Meta check the endpoint.
         booking = WhatsAppFlow(self, "AppointmentBooking",
             whats_app_business_account_id=waba_id,
             flow_name="appointment_booking",
             categories=[FlowCategory.APPOINTMENT_BOOKING],
-            flow_json=FlowJson.from_file(os.path.join(FLOWS, "appointment-booking.json")),
+            flow_json=FlowJson.from_file(os.path.join(FLOWS, "appointment-booking-dynamic.json")),
+            endpoint=booking_endpoint,
+            publish=True,
         )
 
         CfnOutput(self, "FeedbackFlowId", value=feedback.flow_id)
@@ -56,6 +87,7 @@ class WhatsAppFlowsExampleStack(Stack):
         CfnOutput(self, "FeedbackTemplateStatus", value=feedback_request.template_status)
         CfnOutput(self, "BookingFlowId", value=booking.flow_id)
         CfnOutput(self, "BookingPreviewUrl", value=booking.preview_url)
+        CfnOutput(self, "BookingEndpointUrl", value=booking_endpoint.url)
 
 
 app = App()

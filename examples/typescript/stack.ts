@@ -1,13 +1,16 @@
 import * as path from 'path';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FlowButton, FlowCategory, FlowJson, TemplateCategory, WhatsAppFlow, WhatsAppMessageTemplate } from '../../src';
+import { FlowButton, FlowCategory, FlowJson, TemplateCategory, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppMessageTemplate } from '../../src';
 
 const FLOWS = path.join(__dirname, '..', 'flows');
 
 /**
- * Two WhatsApp Flows of one WhatsApp Business Account, a published survey and a draft booking form, and the message
- * template whose FLOW button sends the survey to customers.
+ * Two WhatsApp Flows of one WhatsApp Business Account: a published survey with the message template whose FLOW button
+ * sends it to customers, and a dynamic appointment booking whose endpoint looks up free slots.
  */
 export class WhatsAppFlowsExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -35,11 +38,33 @@ export class WhatsAppFlowsExampleStack extends Stack {
       flowButton: FlowButton.navigate(feedback, { text: 'Give feedback', screen: 'RECOMMEND' }),
     });
 
+    // The booking's business logic: plain JSON in, plain JSON out (examples/booking-logic/index.py).
+    const bookingLogicLogs = new logs.LogGroup(this, 'BookingLogicLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const bookingLogic = new lambda.Function(this, 'BookingLogic', {
+      runtime: lambda.Runtime.PYTHON_3_14,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'booking-logic')),
+      timeout: Duration.seconds(5),
+      role: new iam.Role(this, 'BookingLogicRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
+      logGroup: bookingLogicLogs,
+    });
+    bookingLogicLogs.grantWrite(bookingLogic);
+
+    // The endpoint Meta calls: it decrypts each request, invokes the logic and encrypts its answer. Its key is
+    // registered as the business public key of the phone number that sends the Flow (`-c phoneNumberId=phone-number-id-…`).
+    const bookingEndpoint = new WhatsAppFlowEndpoint(this, 'BookingEndpoint', {
+      handler: bookingLogic,
+      phoneNumberIds: [this.node.tryGetContext('phoneNumberId') ?? 'phone-number-id-0123456789abcdef0123456789abcdef'],
+    });
+
+    // Published after the endpoint answers and its key is registered: publishing makes Meta check the endpoint.
     const booking = new WhatsAppFlow(this, 'AppointmentBooking', {
       whatsAppBusinessAccountId: wabaId,
       flowName: 'appointment_booking',
       categories: [FlowCategory.APPOINTMENT_BOOKING],
-      flowJson: FlowJson.fromFile(path.join(FLOWS, 'appointment-booking.json')),
+      flowJson: FlowJson.fromFile(path.join(FLOWS, 'appointment-booking-dynamic.json')),
+      endpoint: bookingEndpoint,
+      publish: true,
     });
 
     new CfnOutput(this, 'FeedbackFlowId', { value: feedback.flowId });
@@ -48,5 +73,6 @@ export class WhatsAppFlowsExampleStack extends Stack {
     new CfnOutput(this, 'FeedbackTemplateStatus', { value: feedbackRequest.templateStatus });
     new CfnOutput(this, 'BookingFlowId', { value: booking.flowId });
     new CfnOutput(this, 'BookingPreviewUrl', { value: booking.previewUrl });
+    new CfnOutput(this, 'BookingEndpointUrl', { value: bookingEndpoint.url });
   }
 }
