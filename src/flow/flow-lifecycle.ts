@@ -16,8 +16,9 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FlowAttribute, FlowAttributes, FlowResourceProperties } from './contract';
+import { CREATE_FAILED_MARKER, NOT_A_NAME_CONFLICT, withinBudget } from '../provider/budget';
 import { FlowFailure, rejectedFlowJson } from '../provider/failure';
-import { isRetryable, mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
+import { isRetryable, mayHaveApplied, RetryBudgetExhausted } from '../provider/retry';
 import {
   CreateWhatsAppFlowWithEndpointCommand,
   CreateWhatsAppFlowWithEndpointInput,
@@ -47,17 +48,8 @@ export interface LifecycleDependencies {
   readonly retryBaseDelayMs?: number;
 }
 
-/** The Provider framework's physical id for a Create that failed before it had one. */
-const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
-
-/** Time kept back from the main work so that a failed Create can still clean up after itself. */
-const CLEANUP_RESERVE_MS = 30_000;
-
 /** Statuses in which customers can open the Flow: new Flow JSON takes it off the air until it is published again. */
 const LIVE_STATUSES = ['PUBLISHED', 'THROTTLED'];
-
-/** Errors that cannot mean "the name is taken": no need to look the name up. */
-const NOT_A_NAME_CONFLICT = ['AccessDeniedException', 'AccessDeniedByMetaException', 'ResourceNotFoundException'];
 
 interface JsonSource { readonly bucket: string; readonly key: string }
 
@@ -574,12 +566,6 @@ export class FlowLifecycle {
     send: (client: SocialMessagingClient) => Promise<Output>,
     cleanup = false,
   ): Promise<Output> {
-    const reserve = cleanup ? 1_000 : Math.min(CLEANUP_RESERVE_MS, this.deps.remainingMs() / 4);
-    return withRetry(operation, () => send(this.deps.socialMessaging), {
-      remainingMs: () => this.deps.remainingMs() - reserve,
-      baseDelayMs: this.deps.retryBaseDelayMs ?? 500,
-      maxDelayMs: 10_000,
-      log: this.deps.log,
-    });
+    return withinBudget(operation, () => send(this.deps.socialMessaging), this.deps, cleanup);
   }
 }

@@ -11,8 +11,9 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { CREATE_ONLY_PROPERTIES, TemplateAttribute, TemplateAttributes, TemplateResourceProperties } from './contract';
 import { templateProblems } from './template-checks';
 import { templateComponents, templateDefinition } from './template-definition';
+import { CREATE_FAILED_MARKER, InvocationBudget, NOT_A_NAME_CONFLICT, withinBudget } from '../provider/budget';
 import { FlowFailure } from '../provider/failure';
-import { isRetryable, mayHaveApplied, RetryBudgetExhausted, withRetry } from '../provider/retry';
+import { isRetryable, mayHaveApplied, RetryBudgetExhausted } from '../provider/retry';
 import { wabaIdOf } from '../provider/waba';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -21,31 +22,17 @@ export interface TemplateHandlerResponse {
   readonly Data: Partial<TemplateAttributes>;
 }
 
-export interface TemplateLifecycleDependencies {
+export interface TemplateLifecycleDependencies extends InvocationBudget {
   readonly socialMessaging: SocialMessagingClient;
   /** Whether CloudFormation is rolling the stack back: an Update then restores the previous properties. */
   readonly isRollingBack: (stackId: string) => Promise<boolean>;
-  /** Milliseconds left in this invocation. */
-  readonly remainingMs: () => number;
-  readonly log: (message: string) => void;
-  /** @default 500 */
-  readonly retryBaseDelayMs?: number;
 }
-
-/** The Provider framework's physical id for a Create that failed before it had one. */
-const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
-
-/** Time kept back from the main work so that a failed Create can still clean up after itself. */
-const CLEANUP_RESERVE_MS = 30_000;
 
 /** Meta edits only templates it has reviewed (Template management § Edit templates, "Limitations"). */
 const EDITABLE_STATUSES = ['APPROVED', 'REJECTED', 'PAUSED'];
 
 /** UpdateWhatsAppMessageTemplate's limit on `templateComponents`. */
 const MAX_COMPONENTS_JSON_LENGTH = 3000;
-
-/** Errors that cannot mean "the name is taken": no need to look the name up. */
-const NOT_A_NAME_CONFLICT = ['AccessDeniedException', 'AccessDeniedByMetaException', 'ResourceNotFoundException'];
 
 /** A template as Meta describes it (GetWhatsAppMessageTemplate's `template` JSON). */
 interface MetaTemplate {
@@ -367,12 +354,6 @@ export class TemplateLifecycle {
    * cleanup; cleanup and reads itself may use all of it.
    */
   private call<Output>(operation: string, send: (client: SocialMessagingClient) => Promise<Output>, cleanup = false): Promise<Output> {
-    const reserve = cleanup ? 1_000 : Math.min(CLEANUP_RESERVE_MS, this.deps.remainingMs() / 4);
-    return withRetry(operation, () => send(this.deps.socialMessaging), {
-      remainingMs: () => this.deps.remainingMs() - reserve,
-      baseDelayMs: this.deps.retryBaseDelayMs ?? 500,
-      maxDelayMs: 10_000,
-      log: this.deps.log,
-    });
+    return withinBudget(operation, () => send(this.deps.socialMessaging), this.deps, cleanup);
   }
 }
