@@ -5,6 +5,7 @@
  * dynamic Flow (data_api_version, data_exchange actions) opens with `data_exchange`, so that its endpoint picks the
  * first screen and its data.
  */
+import { Token } from 'aws-cdk-lib';
 import { FlowAction, FlowButton } from './flow-button';
 import { WhatsAppFlow } from '../flow/whatsapp-flow';
 import { checkFlow } from '../validator/checker';
@@ -53,7 +54,7 @@ export function checkFlowButton(button: FlowButton): FlowButtonFindings {
     errors.push(`${flow.node.path} is a static Flow (its Flow JSON ${source} has no endpoint), so there is no endpoint to exchange data `
       + 'with: use FlowButton.navigate(flow, { text, screen })');
   }
-  if (button.action === FlowAction.NAVIGATE && button.screen !== undefined) {
+  if (button.action === FlowAction.NAVIGATE && button.screen !== undefined && !Token.isUnresolved(button.screen)) {
     errors.push(...screenProblems(document, button.screen, `${flow.node.path} (${source})`));
   }
   return { errors, warnings };

@@ -179,8 +179,13 @@ describe('WhatsAppMessageTemplate', () => {
     const name = new CfnParameter(stack, 'Name').valueAsString;
     const language = new CfnParameter(stack, 'Language').valueAsString;
     const body = new CfnParameter(stack, 'Body').valueAsString;
-    new WhatsAppMessageTemplate(stack, 'Tokens', templateProps(flow, { templateName: name, language, body, bodyExamples: undefined }));
-    Template.fromStack(stack).hasResourceProperties(TEMPLATE_TYPE, { TemplateName: { Ref: 'Name' }, Body: { Ref: 'Body' } });
+    const screen = new CfnParameter(stack, 'Screen').valueAsString;
+    new WhatsAppMessageTemplate(stack, 'Tokens', templateProps(flow, {
+      templateName: name, language, body, bodyExamples: undefined, flowButton: FlowButton.navigate(flow, { text: 'Open', screen }),
+    }));
+    Template.fromStack(stack).hasResourceProperties(TEMPLATE_TYPE, {
+      TemplateName: { Ref: 'Name' }, Body: { Ref: 'Body' }, NavigateScreen: { Ref: 'Screen' },
+    });
   });
 
   test('a Flow made elsewhere cannot be checked: a warning says so', () => {
