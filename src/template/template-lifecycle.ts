@@ -119,6 +119,12 @@ export class TemplateLifecycle {
       footer: d.p.Footer,
       buttonText: d.p.FlowId ? d.p.ButtonText ?? '' : d.p.ButtonText,
     });
+    if (d.p.FlowId && d.p.FlowAction !== 'navigate' && d.p.FlowAction !== 'data_exchange') {
+      problems.push(`the button's action '${d.p.FlowAction}' is neither navigate nor data_exchange`);
+    }
+    if (d.p.FlowId && d.p.FlowAction === 'navigate' && !d.p.NavigateScreen) {
+      problems.push('a navigate button needs the screen the Flow opens on, and NavigateScreen is empty');
+    }
     if (problems.length) {
       throw new FlowFailure(`Template ${label(d)}: ${problems.join('; ')}. ${what}`);
     }

@@ -179,6 +179,12 @@ describe('Create', () => {
     expect(socialMessaging.calls()).toHaveLength(0);
   });
 
+  test('a button without a usable action or screen fails before any call', async () => {
+    expect(await failure(createEvent(properties({ NavigateScreen: '' })))).toMatch(/a navigate button needs the screen the Flow opens on/);
+    expect(await failure(createEvent(properties({ FlowAction: 'open' })))).toMatch(/the button's action 'open' is neither navigate nor data_exchange/);
+    expect(socialMessaging.calls()).toHaveLength(0);
+  });
+
   test('rejected at once: fails with Meta\'s reason and deletes the template it made (this language only)', async () => {
     const logs = captureLogs();
     socialMessaging.on(CreateWhatsAppMessageTemplateCommand).resolves({ metaTemplateId: TEMPLATE_ID, templateStatus: 'REJECTED' });
