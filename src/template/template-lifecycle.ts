@@ -36,6 +36,8 @@ const MAX_COMPONENTS_JSON_LENGTH = 3000;
 
 /** A template as Meta describes it (GetWhatsAppMessageTemplate's `template` JSON). */
 interface MetaTemplate {
+  readonly name?: string;
+  readonly language?: string;
   readonly status: string;
   readonly category?: string;
   readonly rejectedReason?: string;
@@ -234,6 +236,13 @@ export class TemplateLifecycle {
       ? d.wabaId !== previous.wabaId
       : d.p[name] !== previous.p[name]);
     if (replaced.length) {
+      const original = await this.rolledBackReplacement(id, d);
+      if (original) {
+        // CloudFormation rolls a failed replacement back to the original template, which the replacement never
+        // changed: it already is what the rollback asks for.
+        this.deps.log(`template ${id} already is ${label(d)}: the rollback of a replacement keeps it as it is`);
+        return this.response(id, original.status);
+      }
       // A new template; CloudFormation's cleanup Delete then removes the old one with the old properties.
       this.deps.log(`${replaced.join(', ')} changed, which Meta does not let change: replacing template ${id}`);
       return this.create(d);
@@ -287,6 +296,20 @@ export class TemplateLifecycle {
     }
     this.deps.log(`template ${id} is ${after.status}`);
     return this.response(id, after.status);
+  }
+
+  /**
+   * The template of the physical id, when it already has the declared WABA, name and language: CloudFormation rolls a
+   * failed replacement back with the original's properties and id. A replacement's normal path reads nothing else.
+   */
+  private async rolledBackReplacement(id: string, d: Desired): Promise<MetaTemplate | undefined> {
+    try {
+      const template = await this.describe(d.wabaId, id);
+      return template.name === d.p.TemplateName && template.language === d.p.Language ? template : undefined;
+    } catch (error) {
+      if (isRetryable(error) || error instanceof RetryBudgetExhausted) throw error;
+      return undefined;
+    }
   }
 
   /** Why Meta would refuse the edit, or undefined when it allows it. */
@@ -345,6 +368,8 @@ export class TemplateLifecycle {
     const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
     const rejectedReason = text(template.rejected_reason);
     return {
+      name: text(template.name),
+      language: text(template.language),
       status: text(template.status) ?? 'UNKNOWN',
       category: text(template.category),
       rejectedReason: rejectedReason && rejectedReason !== 'NONE' ? rejectedReason : undefined,

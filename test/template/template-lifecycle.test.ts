@@ -384,6 +384,7 @@ describe('Update', () => {
 
   test('a new name or language is a replacement: a new template, and no edit or delete of the old one', async () => {
     const logs = captureLogs();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('APPROVED'));
     socialMessaging.on(CreateWhatsAppMessageTemplateCommand).resolves({ metaTemplateId: NEW_TEMPLATE_ID, templateStatus: 'PENDING' });
     const renamed = await handler(updateEvent(properties({ TemplateName: 'feedback_request_v2' })), context());
     expect(renamed.PhysicalResourceId).toBe(NEW_TEMPLATE_ID);
@@ -391,6 +392,23 @@ describe('Update', () => {
     expect(relanguaged.PhysicalResourceId).toBe(NEW_TEMPLATE_ID);
     expect(mutatingCalls()).toEqual(['CreateWhatsAppMessageTemplateCommand', 'CreateWhatsAppMessageTemplateCommand']);
     expect(logs.join('\n')).toMatch(/TemplateName changed, which Meta does not let change: replacing template 987654321/);
+  });
+
+  test('the rollback of a failed replacement finds the original template as declared and keeps it, with no call that changes', async () => {
+    const logs = captureLogs();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('APPROVED'));
+    const rollback = updateEvent(properties(), properties({ TemplateName: 'feedback_request_v2' }));
+    expect(await handler(rollback, context())).toEqual({ PhysicalResourceId: TEMPLATE_ID, Data: { MetaTemplateId: TEMPLATE_ID, TemplateStatus: 'APPROVED' } });
+    expect(mutatingCalls()).toEqual([]);
+    expect(logs.join('\n')).toMatch(/already is 'feedback_request' \(en_US\): the rollback of a replacement keeps it as it is/);
+  });
+
+  test('a replacement whose old template cannot be read in the new WABA creates the new one', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).rejects(error(ResourceNotFoundException));
+    socialMessaging.on(CreateWhatsAppMessageTemplateCommand).resolves({ metaTemplateId: NEW_TEMPLATE_ID, templateStatus: 'PENDING' });
+    const moved = await handler(updateEvent(properties({ WhatsAppBusinessAccountId: 'waba-fedcba9876543210fedcba9876543210' })), context());
+    expect(moved.PhysicalResourceId).toBe(NEW_TEMPLATE_ID);
+    expect(socialMessaging.commandCalls(CreateWhatsAppMessageTemplateCommand)[0].args[0].input.id).toBe('waba-fedcba9876543210fedcba9876543210');
   });
 
   test('a template deleted outside the stack is made again, with a new id', async () => {

@@ -240,6 +240,24 @@ describe('update', () => {
     expect(mutating()).toEqual(['CreateWhatsAppMessageTemplate', 'DeleteWhatsAppMessageTemplate']);
   });
 
+  test('a replacement whose new name another stack holds fails; the rollback keeps the original template as it was', async () => {
+    const theirs = newStack('OtherStacksTemplate');
+    await theirs.deploy(declared('renamed'));
+    const stack = newStack();
+    await stack.deploy(declared('base'));
+    const original = stack.current!.physicalId;
+    double.calls.clear();
+
+    const result = await stack.deploy(declared('renamed'));
+
+    expect(result.ok).toBe(false);
+    expect(result.invocations[0].error).toMatch(/'feedback_request_v2' in en_US already exists/);
+    expect(result.rollbackOk).toBe(true);
+    expect(stack.current!.physicalId).toBe(original);
+    expect(live().map((t) => t.name).sort()).toEqual(['feedback_request', 'feedback_request_v2']);
+    expect(mutating()).toEqual([]);
+  });
+
   test('a new language is a replacement too', async () => {
     const stack = newStack();
     await stack.deploy(declared('base'));
