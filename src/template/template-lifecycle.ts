@@ -243,6 +243,16 @@ export class TemplateLifecycle {
         this.deps.log(`template ${id} already is ${label(d)}: the rollback of a replacement keeps it as it is`);
         return this.response(id, original.status);
       }
+      if (await this.deps.isRollingBack(stackId)) {
+        // CloudFormation rolls a replacement back with this resource's previous properties, which it deployed: the
+        // template holding their name and language is the one it had before (cleanup never ran). It becomes the
+        // physical id again, and the rollback's cleanup deletes the replacement.
+        const before = await this.findByName(d);
+        if (before) {
+          this.deps.log(`rolling back a replacement: template ${before.metaTemplateId} ${label(d)} is this resource's again`);
+          return this.response(before.metaTemplateId!, before.templateStatus ?? 'PENDING');
+        }
+      }
       // A new template; CloudFormation's cleanup Delete then removes the old one with the old properties.
       this.deps.log(`${replaced.join(', ')} changed, which Meta does not let change: replacing template ${id}`);
       return this.create(d);

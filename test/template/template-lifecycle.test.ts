@@ -403,6 +403,17 @@ describe('Update', () => {
     expect(logs.join('\n')).toMatch(/already is 'feedback_request' \(en_US\): the rollback of a replacement keeps it as it is/);
   });
 
+  test('the rollback of a replacement that succeeded: the template of the previous name is this resource\'s again', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves({ template: JSON.stringify({ id: NEW_TEMPLATE_ID, name: 'feedback_request_v2', language: 'en_US', status: 'PENDING' }) });
+    socialMessaging.on(ListWhatsAppMessageTemplatesCommand).resolves({
+      templates: [{ templateName: 'feedback_request', templateLanguage: 'en_US', metaTemplateId: TEMPLATE_ID, templateStatus: 'APPROVED' }],
+    });
+    const rollback = updateEvent(properties(), properties({ TemplateName: 'feedback_request_v2' }), NEW_TEMPLATE_ID);
+    expect(await handler(rollback, context())).toEqual({ PhysicalResourceId: TEMPLATE_ID, Data: { MetaTemplateId: TEMPLATE_ID, TemplateStatus: 'APPROVED' } });
+    expect(mutatingCalls()).toEqual([]);
+  });
+
   test('a replacement whose old template cannot be read in the new WABA creates the new one', async () => {
     socialMessaging.on(GetWhatsAppMessageTemplateCommand).rejects(error(ResourceNotFoundException));
     socialMessaging.on(CreateWhatsAppMessageTemplateCommand).resolves({ metaTemplateId: NEW_TEMPLATE_ID, templateStatus: 'PENDING' });

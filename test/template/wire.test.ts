@@ -258,6 +258,28 @@ describe('update', () => {
     expect(mutating()).toEqual([]);
   });
 
+  test('a replacement rolled back (another resource failed): the original template is the resource\'s again, the new one goes', async () => {
+    const stack = newStack();
+    await stack.deploy(declared('base'));
+    const original = stack.current!.physicalId;
+    const d = stack.delivery;
+    // The forward Update makes the new template; CloudFormation would clean up the original only after every resource.
+    const forward = await d.invoke(d.updateEvent('Template', original, declared('renamed'), declared('base')));
+    const replacement = forward.response.PhysicalResourceId;
+    expect(replacement).not.toBe(original);
+
+    // Another resource fails. UPDATE_ROLLBACK_IN_PROGRESS: the previous properties on the replacement's id; then the
+    // rollback's cleanup deletes the replacement.
+    const rollback = await d.invoke(d.updateEvent('Template', replacement, declared('base'), declared('renamed')), undefined, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const cleanup = await d.invoke(d.deleteEvent('Template', replacement, declared('renamed')), undefined, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+
+    expect(rollback.ok).toBe(true);
+    expect(rollback.response.PhysicalResourceId).toBe(original);
+    expect(cleanup.ok).toBe(true);
+    expect(live().map((t) => t.metaTemplateId)).toEqual([original]);
+    expect(rollback.logs.join('\n')).toMatch(/rolling back a replacement: template \d+ 'feedback_request' \(en_US\) is this resource's again/);
+  });
+
   test('a new language is a replacement too', async () => {
     const stack = newStack();
     await stack.deploy(declared('base'));
