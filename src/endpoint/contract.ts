@@ -57,3 +57,9 @@ export const EndpointMetric = {
  * the Flow shows `error_msg`, if given, and cannot be continued.
  */
 export const INVALID_FLOW_TOKEN = 'invalid_flow_token';
+
+/**
+ * Time the endpoint keeps back from its own budget to encrypt and return the answer after the user's function: the
+ * function gets what is left of the endpoint's timeout less this.
+ */
+export const RESPONSE_MARGIN_MS = 700;

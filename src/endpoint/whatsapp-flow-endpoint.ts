@@ -14,6 +14,7 @@ import {
   KEY_REGISTRATION_RESOURCE_TYPE,
   KeyRegistrationProperties,
   PHONE_NUMBER_ID,
+  RESPONSE_MARGIN_MS,
 } from './contract';
 import { EndpointFunction } from './runtime/endpoint-function';
 import { FlowEndpointConfig, IFlowEndpoint } from '../flow/flow-endpoint';
@@ -169,6 +170,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     });
     logGroup.grantWrite(fn);
+    this.checkHandlerTimeout(props.handler);
     // The handler function's own ARN (a version or alias ARN when that is what was passed), not `ARN:*`.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.handler.functionArn] }));
     props.appSecret?.grantRead(role);
@@ -313,6 +315,17 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       Annotations.of(this).addWarningV2('cdk-whatsapp-flows:IMPORTED_ENDPOINT_KEY',
         `The key policy of ${this.key.keyArn} cannot be changed by this app: it must let ${SOCIAL_MESSAGING_PRINCIPAL} call `
         + 'kms:GetPublicKey (for this account) and this endpoint\'s role call kms:Decrypt, or the key registration fails.');
+    }
+  }
+
+  /** A handler that may run longer than the endpoint waits for it keeps running (and billing) after Meta got its answer. */
+  private checkHandlerTimeout(handler: lambda.IFunction): void {
+    const timeout = handler instanceof lambda.Function ? handler.timeout : undefined;
+    const budget = ENDPOINT_TIMEOUT.toMilliseconds() - RESPONSE_MARGIN_MS;
+    if (timeout && !timeout.isUnresolved() && timeout.toMilliseconds() > budget) {
+      Annotations.of(this).addWarningV2('cdk-whatsapp-flows:ENDPOINT_HANDLER_TIMEOUT',
+        `The handler's timeout is ${timeout.toSeconds()} s, but the endpoint waits for it at most ${budget / 1000} s (Meta waits 10 s for `
+        + 'the whole answer): a slower answer is never seen. Give the handler a timeout of at most 7 seconds.');
     }
   }
 

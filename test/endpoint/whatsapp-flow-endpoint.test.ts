@@ -1,4 +1,4 @@
-import { App, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -330,4 +330,20 @@ test('cdk-nag AwsSolutionsChecks: no findings on the endpoint, every suppression
     ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
   ];
   expect(findings.map((f) => `${f.id}: ${f.entry.data}`)).toEqual([]);
+});
+
+test('a handler whose timeout outlasts what the endpoint waits for is a warning', () => {
+  const stack = newStack();
+  const slow = new lambda.Function(stack, 'Slow', {
+    runtime: lambda.Runtime.PYTHON_3_14,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context):\n    return {}\n'),
+    timeout: Duration.seconds(30),
+  });
+  new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: slow, phoneNumberIds: [PHONE] });
+  new WhatsAppFlowEndpoint(stack, 'Quick', { handler: userFunction(stack), phoneNumberIds: ['phone-number-id-0123456789abcdef09'] });
+  const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ENDPOINT_HANDLER_TIMEOUT'));
+  expect(warnings.map((w) => [w.id, w.entry.data])).toEqual([
+    ['/EndpointStack/Endpoint', expect.stringContaining('The handler\'s timeout is 30 s, but the endpoint waits for it at most 7.3 s')],
+  ]);
 });

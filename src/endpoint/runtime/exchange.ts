@@ -12,7 +12,7 @@
  */
 import { decryptRequest, DecryptionError, encryptResponse, MalformedRequestError, parseEncryptedRequest } from './crypto';
 import { flowTokenSignatureProblem, verifyHubSignature } from './signature';
-import { EndpointMetric, INVALID_FLOW_TOKEN } from '../contract';
+import { EndpointMetric, INVALID_FLOW_TOKEN, RESPONSE_MARGIN_MS } from '../contract';
 
 /** What the Function URL hands over (the fields of its payload format 2.0 that are used). */
 export interface HttpRequest {
@@ -70,9 +70,6 @@ export interface OutcomeRecord {
   readonly action?: string;
   readonly screen?: string;
 }
-
-/** Time kept back from the invocation's budget to encrypt and return the answer after the user's function. */
-export const RESPONSE_MARGIN_MS = 700;
 
 const FLOW_ACTIONS = new Set(['INIT', 'BACK', 'data_exchange']);
 const TEXT = { 'content-type': 'text/plain' };
