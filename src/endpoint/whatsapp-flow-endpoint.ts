@@ -201,9 +201,11 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
   /**
    * Called by a WhatsAppFlow that uses this endpoint: the Flow is created (and published) after the Function URL
    * answers and the key is registered, since publishing makes Meta call the endpoint's health check at once.
+   * "Answers" means the function, its URL and both of the URL's public invoke permissions: without them the health
+   * check would get a 403.
    */
   public bind(_scope: Construct): FlowEndpointConfig {
-    return { url: this.url, dependsOn: [this.functionUrl, this.keyRegistration] };
+    return { url: this.url, dependsOn: [this.endpointFunction, this.functionUrl, this.keyRegistration] };
   }
 
   /**

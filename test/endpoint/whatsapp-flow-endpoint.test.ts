@@ -229,8 +229,13 @@ describe('a WhatsAppFlow with the endpoint', () => {
     const template = Template.fromStack(stack);
     const flow = Object.values(template.findResources('Custom::WhatsAppFlow'))[0];
     expect(flow.Properties.EndpointUri).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BookingEndpointFunctionFunctionUrl/), 'FunctionUrl'] });
+    // The function, its URL and the URL's two public invoke permissions (without them Meta's health check gets a
+    // 403), and the key registration.
     expect(flow.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^BookingEndpointFunction[0-9A-F]{8}$/),
       expect.stringMatching(/^BookingEndpointFunctionFunctionUrl/),
+      expect.stringMatching(/^BookingEndpointFunctioninvokefunctionurl/),
+      expect.stringMatching(/^BookingEndpointFunctioninvokefunction[0-9A-F]{8}$/),
       expect.stringMatching(/^BookingEndpointKeyRegistration/),
     ]));
   });
