@@ -488,7 +488,10 @@ test('a validator warning is a CDK warning with the rule code, which Annotations
   const flowJson = FlowJson.fromObject({
     version: '7.3',
     screens: [{
-      id: 'WELCOME', title: 'Book Your Next Appointment', terminal: true, success: true,
+      id: 'WELCOME',
+      title: 'Book Your Next Appointment',
+      terminal: true,
+      success: true,
       layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Done', 'on-click-action': { name: 'complete', payload: {} } }] },
     }],
   });
