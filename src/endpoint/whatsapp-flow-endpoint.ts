@@ -11,6 +11,7 @@ import {
   ENDPOINT_METRICS_NAMESPACE,
   EndpointEnv,
   EndpointMetric,
+  INVALID_FLOW_TOKEN,
   KEY_REGISTRATION_RESOURCE_TYPE,
   KeyRegistrationProperties,
   PHONE_NUMBER_ID,
@@ -123,6 +124,12 @@ function phoneNumberIdOf(idOrArn: string): string {
  * @see https://developers.facebook.com/docs/whatsapp/flows/guides/implementingyourflowendpoint
  */
 export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
+  /**
+   * The value of `error` in a handler's answer that says the flow token is not (or no longer) valid:
+   * `{"error": "invalid_flow_token", "error_msg": "…"}` makes the endpoint answer Meta with HTTP 427.
+   */
+  public static readonly INVALID_FLOW_TOKEN: string = INVALID_FLOW_TOKEN;
+
   /** The HTTPS URL Meta calls: the Flow's `endpointUri`. */
   public readonly url: string;
 

@@ -62,6 +62,11 @@ async function call(sandbox: EndpointSandbox, request: unknown, options: CallOpt
   const outcome = await sandbox.invoke(functionUrlEvent(meta.body, options.headers), options.budgetMs);
   expect(outcome.error).toBeUndefined();
   expectNoCustomerData(outcome.logs);
+  // Nor the request's key material or ciphertext.
+  const text = outcome.logs.join('\n');
+  for (const secret of [meta.aesKey.toString('base64'), meta.aesKey.toString('hex'), JSON.parse(meta.body).encrypted_aes_key.slice(0, 40)]) {
+    expect(text).not.toContain(secret);
+  }
   const result = outcome.result!;
   const answer = result.statusCode === 200 ? decryptAnswer(meta, result.body) : undefined;
   return { result, answer, logs: outcome.logs, ms: outcome.ms };

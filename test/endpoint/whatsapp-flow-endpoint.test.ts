@@ -255,6 +255,10 @@ describe('a WhatsAppFlow with the endpoint', () => {
   });
 });
 
+test('the 427 contract\'s value is public, for handlers written in TypeScript or Python', () => {
+  expect(WhatsAppFlowEndpoint.INVALID_FLOW_TOKEN).toBe('invalid_flow_token');
+});
+
 describe('props are checked at synth time', () => {
   test.each([
     [{ phoneNumberIds: [] }, 'phoneNumberIds must name at least one phone number'],
