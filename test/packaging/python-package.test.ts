@@ -37,21 +37,23 @@ test('the wheel holds the module, its type marker and the jsii assembly', () => 
   expect(wheel.names.filter(n => /\.dist-info\/METADATA$/.test(n))).toHaveLength(1);
 });
 
-test('the assembly inside the wheel carries the bundled handler', () => {
+test('the assembly inside the wheel carries the bundled handler and the Flow endpoint', () => {
   const name = wheel.names.find(n => n.endsWith('.jsii.tgz'))!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wheel-assembly-'));
   try {
     const file = path.join(dir, 'assembly.tgz');
     fs.writeFileSync(file, wheel.read(name));
     const entries = tarEntries(file);
-    expect(entries).toEqual(expect.arrayContaining(['package/assets/provider/on-event.lambda/index.js', 'package/.jsii', 'package/lib/index.js']));
+    expect(entries).toEqual(expect.arrayContaining([
+      'package/assets/provider/on-event.lambda/index.js', 'package/assets/endpoint/runtime/endpoint.lambda/index.js', 'package/.jsii', 'package/lib/index.js',
+    ]));
     expect(entries.filter(e => /^package\/(src|test)\//.test(e))).toEqual([]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test.each(['WhatsAppFlow', 'WhatsAppFlowProps', 'FlowCategory', 'FlowJson'])('the module defines class %s with its docstring', name => {
+test.each(['WhatsAppFlow', 'WhatsAppFlowProps', 'FlowCategory', 'FlowJson', 'WhatsAppFlowEndpoint', 'WhatsAppFlowEndpointProps'])('the module defines class %s with its docstring', name => {
   const summary = typeOf(name).docs?.summary;
   expect(summary).toBeTruthy();
   expect(squash(classSource(name))).toContain(`'''${squash(summary!)}`);
