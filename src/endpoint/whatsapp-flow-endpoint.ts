@@ -49,8 +49,9 @@ export interface WhatsAppFlowEndpointProps {
   readonly phoneNumberIds: string[];
 
   /**
-   * The KMS key that decrypts Meta's requests: an asymmetric key, RSA_2048, ENCRYPT_DECRYPT. When it belongs to this
-   * app, its key policy is given the statements it needs; a key imported by ARN must already let
+   * The KMS key that decrypts Meta's requests: an asymmetric key, RSA_2048, ENCRYPT_DECRYPT, used for nothing else.
+   * When it belongs to this app, its key policy is given the statements it needs, among them a Deny of `kms:Decrypt`
+   * to every principal but the endpoint's role; a key imported by ARN must already let
    * `social-messaging.amazonaws.com` call `kms:GetPublicKey` and the endpoint's role call `kms:Decrypt`.
    *
    * @default - a new key, retained when it leaves the stack
