@@ -317,6 +317,13 @@ export class FlowLifecycle {
 
   private async update(flowId: string, desired: DesiredFlow, previous: DesiredFlow, stackId: string): Promise<FlowHandlerResponse> {
     if (desired.wabaId !== previous.wabaId && !(await this.existsIn(desired.wabaId, flowId))) {
+      const original = await this.deps.isRollingBack(stackId) ? await this.findByName(desired) : undefined;
+      if (original?.flowId && original.flowStatus !== 'DEPRECATED') {
+        // CloudFormation rolls back a replacement that succeeded: the Flow this resource had before is still there
+        // (the old resource is only deleted after a successful update), and its cleanup deletes the new one.
+        this.deps.log(`rolling back a replacement: Flow ${original.flowId} in ${desired.wabaId} is this resource's again`);
+        return this.update(original.flowId, desired, desired, stackId);
+      }
       this.deps.log(`WhatsApp Business Account changed from ${previous.wabaId}: replacing Flow ${flowId}`);
       return this.create(desired);
     }

@@ -1,6 +1,6 @@
 import { SocialMessagingDouble, startSocialMessagingDouble } from './double';
 import {
-  activeFlows, DeclaredFlow, FlowStack, flowJson, HandlerFunction, META_REJECTS, mismatches, rejectMarkedFlowJson, synthesizeFlows, WABA,
+  activeFlows, DeclaredFlow, FlowStack, flowJson, HandlerFunction, META_REJECTS, mismatches, OTHER_WABA, rejectMarkedFlowJson, synthesizeFlows, WABA,
 } from './driver';
 import { FlowCategory } from '../../src';
 
@@ -27,6 +27,7 @@ beforeAll(async () => {
     rejectedPublished: { ...draft, json: REJECTED, publish: true },
     otherStacksFlow: { ...draft, categories: [FlowCategory.SURVEY], json: V2, publish: true },
     adopting: { ...draft, adoptExistingFlow: true, categories: [FlowCategory.SIGN_UP] },
+    publishedOtherWaba: { ...draft, publish: true, waba: OTHER_WABA },
   });
   double = await startSocialMessagingDouble();
   handler = new HandlerFunction(double.endpoint);
@@ -211,6 +212,21 @@ describe('4 and 5. a live Flow stays live', () => {
     expect(double.state.find(id)!.status).toBe('PUBLISHED');
     expect(json(id)).toBe(V1);
   });
+});
+
+test('a rollback after a replacement that succeeded (WABA changed, another resource failed): the original Flow is the resource\'s again, the new one goes', async () => {
+  const stack = new FlowStack(double, handler);
+  expect((await stack.deploy(flows.published)).ok).toBe(true);
+  const original = stack.current!.physicalId;
+
+  const result = await stack.deployThenRollBack(flows.publishedOtherWaba);
+
+  expect(result.rollbackOk).toBe(true);
+  expect(result.invocations.map(i => [i.event.RequestType, i.ok])).toEqual([['Update', true], ['Update', true], ['Delete', true]]);
+  expect(stack.current!.physicalId).toBe(original);
+  expect(mismatches(double, original, flows.published)).toEqual([]);
+  const replacement = result.invocations[0].response.PhysicalResourceId;
+  expect(double.state.find(replacement)!.status).toBe('DEPRECATED');
 });
 
 describe('6. a hung request', () => {

@@ -194,12 +194,31 @@ export class FlowStack {
   async deployThenRollBack(flow: DeclaredFlow): Promise<DeployResult> {
     const before = this.current;
     if (!before) throw new Error('deployThenRollBack needs a deployed stack');
-    const forward = await this.deploy(flow);
-    if (!forward.ok) return forward;
-    const updated = this.current!;
-    if (updated.physicalId !== before.physicalId) throw new Error('deployThenRollBack models updates in place only');
-    const rollback = await this.rollBack(before, flow);
-    return { ok: false, invocations: [...forward.invocations, ...rollback], rolledBack: true, rollbackOk: rollback[0].ok };
+    this.publishAsset(flow);
+    const d = this.delivery;
+    const updated = await d.invoke(d.updateEvent(this.logicalId, before.physicalId, flow, before.flow));
+    if (!updated.ok) {
+      const rollback = await this.rollBack(before, flow);
+      return { ok: false, invocations: [updated, ...rollback], rolledBack: true, rollbackOk: rollback[0].ok };
+    }
+    const newId = updated.response.PhysicalResourceId;
+    if (newId === before.physicalId) {
+      const rollback = await this.rollBack(before, flow);
+      return { ok: false, invocations: [updated, ...rollback], rolledBack: true, rollbackOk: rollback[0].ok };
+    }
+    // A replacement that succeeded: the old resource still stands (it is only deleted after a successful update).
+    // The rollback is an Update of the new resource with the old properties; the id it answers with is the
+    // resource's again, and the rollback's cleanup deletes the other one.
+    const rollback = await d.invoke(d.updateEvent(this.logicalId, newId, before.flow, flow), undefined, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const invocations = [updated, rollback];
+    if (rollback.ok) {
+      const kept = rollback.response.PhysicalResourceId;
+      this.current = { physicalId: kept, flow: before.flow };
+      const cleanup = kept === newId ? await this.cleanupDelete(before.physicalId, before.flow, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')
+        : await this.cleanupDelete(newId, flow, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+      if (cleanup) invocations.push(cleanup);
+    }
+    return { ok: false, invocations, rolledBack: true, rollbackOk: rollback.ok };
   }
 
   /** UPDATE_ROLLBACK_IN_PROGRESS: the same physical id, the properties swapped. */
