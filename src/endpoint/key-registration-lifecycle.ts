@@ -1,8 +1,8 @@
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { KeyRegistrationProperties } from './contract';
+import { InvocationBudget, withinBudget } from '../provider/budget';
 import { FlowFailure, truncate } from '../provider/failure';
-import { withRetry } from '../provider/retry';
 import { GetWhatsAppBusinessPublicKeyCommand, PutWhatsAppBusinessPublicKeyCommand } from '../provider/social-messaging-extension';
 
 /** What the Provider framework expects back from `onEvent`. */
@@ -11,13 +11,8 @@ export interface KeyRegistrationResponse {
   readonly Data: Record<string, string>;
 }
 
-export interface KeyRegistrationDependencies {
+export interface KeyRegistrationDependencies extends InvocationBudget {
   readonly socialMessaging: SocialMessagingClient;
-  /** Milliseconds left in this invocation. */
-  readonly remainingMs: () => number;
-  readonly log: (message: string) => void;
-  /** @default 500 */
-  readonly retryBaseDelayMs?: number;
 }
 
 /** Errors that say the number or the key is not usable: retrying cannot help, the person deploying can. */
@@ -100,12 +95,8 @@ export class KeyRegistrationLifecycle {
       + 'and deploy again.');
   }
 
+  /** One request, retried within the budget; a registration has nothing to clean up, so it may use all of it. */
   private call<Output>(operation: string, send: () => Promise<Output>): Promise<Output> {
-    return withRetry(operation, send, {
-      remainingMs: () => this.deps.remainingMs() - 1_000,
-      baseDelayMs: this.deps.retryBaseDelayMs ?? 500,
-      maxDelayMs: 10_000,
-      log: this.deps.log,
-    });
+    return withinBudget(operation, send, this.deps, true);
   }
 }
