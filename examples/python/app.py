@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""The example app of examples/typescript, in Python: a published survey, the template that sends it, and a dynamic
-appointment booking whose endpoint looks up free slots."""
+"""The example app of examples/typescript, in Python: a published survey, the template that sends it, a dynamic
+appointment booking whose endpoint looks up free slots, and the Flow events that page the team."""
 import os
 
 from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from cdk_whatsapp_flows import (
@@ -16,6 +18,7 @@ from cdk_whatsapp_flows import (
     TemplateCategory,
     WhatsAppFlow,
     WhatsAppFlowEndpoint,
+    WhatsAppFlowEvents,
     WhatsAppMessageTemplate,
 )
 
@@ -80,6 +83,18 @@ class WhatsAppFlowsExampleStack(Stack):
             endpoint=booking_endpoint,
             publish=True,
         )
+
+        # The WABA's event destination (an SNS topic set with PutWhatsAppBusinessAccountEventDestinations) and the
+        # team's alerts topic, both made elsewhere: `-c wabaEventTopicArn=arn:...` and `-c alertsTopicArn=arn:...`.
+        def topic_arn(context: str, name: str) -> str:
+            return self.node.try_get_context(context) or self.format_arn(service="sns", resource=name)
+
+        waba_events = sns.Topic.from_topic_arn(self, "WabaEvents", topic_arn("wabaEventTopicArn", "waba-events"))
+        alerts = targets.SnsTopic(sns.Topic.from_topic_arn(self, "Alerts", topic_arn("alertsTopicArn", "whatsapp-flow-alerts")))
+        flow_events = WhatsAppFlowEvents(self, "FlowEvents", topic=waba_events)
+        for name, flow in (("Feedback", feedback), ("Booking", booking)):
+            flow_events.on_status_change(f"{name}Held", flow=flow, new_statuses=["BLOCKED", "THROTTLED"], target=alerts)
+            flow_events.on_version_expiry_warning(f"{name}VersionExpiring", flow=flow, target=alerts)
 
         CfnOutput(self, "FeedbackFlowId", value=feedback.flow_id)
         CfnOutput(self, "FeedbackFlowStatus", value=feedback.flow_status)

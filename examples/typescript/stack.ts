@@ -1,16 +1,21 @@
 import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { FlowButton, FlowCategory, FlowJson, TemplateCategory, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppMessageTemplate } from '../../src';
+import {
+  FlowButton, FlowCategory, FlowJson, TemplateCategory, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEvents, WhatsAppMessageTemplate,
+} from '../../src';
 
 const FLOWS = path.join(__dirname, '..', 'flows');
 
 /**
  * Two WhatsApp Flows of one WhatsApp Business Account: a published survey with the message template whose FLOW button
- * sends it to customers, and a dynamic appointment booking whose endpoint looks up free slots.
+ * sends it to customers, and a dynamic appointment booking whose endpoint looks up free slots; and the Flow events
+ * that page the team when Meta blocks a Flow or warns that its Flow JSON version is about to expire.
  */
 export class WhatsAppFlowsExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -66,6 +71,17 @@ export class WhatsAppFlowsExampleStack extends Stack {
       endpoint: bookingEndpoint,
       publish: true,
     });
+
+    // The WABA's event destination (an SNS topic set with PutWhatsAppBusinessAccountEventDestinations) and the
+    // team's alerts topic, both made elsewhere: `-c wabaEventTopicArn=arn:…` and `-c alertsTopicArn=arn:…`.
+    const topicArn = (context: string, name: string) => this.node.tryGetContext(context) ?? this.formatArn({ service: 'sns', resource: name });
+    const wabaEvents = sns.Topic.fromTopicArn(this, 'WabaEvents', topicArn('wabaEventTopicArn', 'waba-events'));
+    const alerts = new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'Alerts', topicArn('alertsTopicArn', 'whatsapp-flow-alerts')));
+    const flowEvents = new WhatsAppFlowEvents(this, 'FlowEvents', { topic: wabaEvents });
+    for (const [id, flow] of [['Feedback', feedback], ['Booking', booking]] as const) {
+      flowEvents.onStatusChange(`${id}Held`, { flow, newStatuses: ['BLOCKED', 'THROTTLED'], target: alerts });
+      flowEvents.onVersionExpiryWarning(`${id}VersionExpiring`, { flow, target: alerts });
+    }
 
     new CfnOutput(this, 'FeedbackFlowId', { value: feedback.flowId });
     new CfnOutput(this, 'FeedbackFlowStatus', { value: feedback.flowStatus });

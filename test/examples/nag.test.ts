@@ -4,13 +4,14 @@ import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { WhatsAppFlowsExampleStack } from '../../examples/typescript/stack';
 
 /**
- * The handler and the Flow endpoint run on nodejs22.x, the runtime the library is built and tested for; cdk-nag asks
+ * The handler, the Flow endpoint and the Flow events function run on nodejs22.x, the runtime the library is built and tested for; cdk-nag asks
  * for the newest.
  */
 function suppressPinnedHandlerRuntime(stack: Stack): void {
   NagSuppressions.addResourceSuppressionsByPath(stack, [
     `/${stack.stackName}/WhatsAppFlowProvider/OnEvent/Resource`,
     `/${stack.stackName}/BookingEndpoint/Function/Resource`,
+    `/${stack.stackName}/FlowEvents/Handler/Resource`,
   ], [
     { id: 'AwsSolutions-L1', reason: 'The function is pinned to nodejs22.x, the runtime its bundled AWS SDK is built and tested for.' },
   ]);

@@ -103,3 +103,25 @@ test('the wheel\'s metadata names the distribution and its runtime dependencies'
   expect(metadata).toMatch(/^Requires-Dist: aws-cdk-lib/m);
   expect(metadata).toMatch(/^Requires-Dist: jsii/m);
 });
+
+describe('the Python example app uses names the wheel defines', () => {
+  const example = fs.readFileSync(path.join(ROOT, 'examples', 'python', 'app.py'), 'utf8');
+
+  test('every name it imports from the module', () => {
+    const imported = /from cdk_whatsapp_flows import \(([^)]*)\)/.exec(example)![1].split(',').map(n => n.trim()).filter(Boolean);
+    expect(imported.length).toBeGreaterThan(5);
+    for (const name of imported) expect(init).toMatch(new RegExp(`^class ${name}[(:]`, 'm'));
+  });
+
+  test.each([
+    ['WhatsAppFlowEvents', 'def on_status_change('],
+    ['WhatsAppFlowEvents', 'def on_version_expiry_warning('],
+    ['WhatsAppFlowEvents', 'new_statuses: typing.Optional'],
+    ['FlowButton', 'def navigate('],
+    ['WhatsAppMessageTemplate', 'flow_button: typing.Optional'],
+    ['WhatsAppFlowEndpoint', 'phone_number_ids: typing.Sequence'],
+    ['WhatsAppFlow', 'endpoint: typing.Optional'],
+  ])('%s has %s', (name, member) => {
+    expect(classSource(name)).toContain(member);
+  });
+});
