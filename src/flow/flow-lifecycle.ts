@@ -120,10 +120,14 @@ function errorName(error: unknown): string {
 
 /** The failure for a name that another Flow holds: which Flow, and both ways out. */
 function nameTaken(desired: DesiredFlow, existing: MetaFlowSummary, why = ''): FlowFailure {
-  return new FlowFailure(`A Flow named '${desired.flowName}' already exists in ${desired.wabaId}: `
-    + `id ${existing.flowId}, status ${existing.flowStatus}.${why} It was left as it is. Either choose another flowName, `
-    + 'or, if this stack should own that Flow, set adoptExistingFlow: true on the WhatsAppFlow and deploy again '
-    + '(the stack then updates it, and deletes or deprecates it when the Flow leaves the stack).');
+  const found = `A Flow named '${desired.flowName}' already exists in ${desired.wabaId}: id ${existing.flowId}, `
+    + `status ${existing.flowStatus}.${why} It was left as it is.`;
+  if (existing.flowStatus === 'DEPRECATED') {
+    return new FlowFailure(`${found} A deprecated Flow keeps its name and can never change: choose another flowName.`);
+  }
+  return new FlowFailure(`${found} Either choose another flowName, or, if this stack should own that Flow, set `
+    + 'adoptExistingFlow: true on the WhatsAppFlow and deploy again (the stack then updates it, and deletes or '
+    + 'deprecates it when the Flow leaves the stack).');
 }
 
 /** CreateWhatsAppFlow; the client's own command unless an endpoint needs the extension (social-messaging-extension). */

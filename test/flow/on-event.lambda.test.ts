@@ -200,6 +200,20 @@ describe('Create', () => {
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
   });
 
+  test('a name held by a DEPRECATED Flow: the only way out is another flowName', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ValidationException, 'A Flow with this name already exists'));
+    socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
+      flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DEPRECATED', flowCategories: ['SURVEY'], validationErrors: [] }],
+    });
+
+    const failure = handler(createEvent(), context());
+    await expect(failure).rejects.toThrow(/status DEPRECATED.*choose another flowName/);
+    await expect(failure).rejects.not.toThrow(/set adoptExistingFlow/);
+    await expect(handler(createEvent(properties({ AdoptExistingFlow: 'true' })), context()))
+      .rejects.toThrow(/DEPRECATED Flow .* cannot be changed: choose another flowName/);
+    expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand', 'CreateWhatsAppFlowCommand']);
+  });
+
   test('the same Create delivered twice: one Flow; the second delivery fails naming it and changes nothing', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand)
       .resolvesOnce({ flowId: FLOW_ID })
