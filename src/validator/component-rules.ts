@@ -118,7 +118,9 @@ class ScreenWalk {
       this.ctx.report('COMPONENT_NOT_IN_VERSION', path, `${type} needs Flow JSON version ${spec.minVersion} or later; this Flow is ${version}. Raise "version" or use another component.`);
     }
     for (const required of spec.required) {
-      if (component[required] === undefined) this.ctx.report('MISSING_PROPERTY', path, `${type} needs "${required}".`);
+      if (component[required] === undefined && isAtLeast(version, spec.requiredFrom?.[required])) {
+        this.ctx.report('MISSING_PROPERTY', path, `${type} needs "${required}".`);
+      }
     }
     for (const [key, value] of Object.entries(component)) {
       if (key === 'type') continue;

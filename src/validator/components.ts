@@ -52,6 +52,8 @@ export interface ComponentSpec {
   readonly minVersion?: string;
   readonly required: readonly string[];
   readonly optional: readonly string[];
+  /** Properties in `required` that became required only in a later version (optional before it). */
+  readonly requiredFrom?: Readonly<Record<string, string>>;
   /** Optional properties that arrived later than the component. */
   readonly propertyVersions?: Readonly<Record<string, string>>;
   /** Action properties and the actions each accepts. */
@@ -98,6 +100,9 @@ const OPTIONS_1_TO_20: ItemCount = { min: 1, max: 20 };
 const FONT_WEIGHTS = { 'font-weight': ['bold', 'italic', 'bold_italic', 'normal'] } as const;
 /** Components reference, RadioButtonsGroup / CheckboxGroup / NavigationList: `media-size` regular or large. */
 const MEDIA_SIZES = { 'media-size': ['regular', 'large'] } as const;
+/** Changelog (4.0) and Components reference: CheckboxGroup and RadioButtonsGroup `label` is required from Flow JSON
+ * 4.0 (optional in 2.1–3.1, as in Meta's own 3.1 survey sample, WhatsApp-Flows-Tools articles/creating-surveys). */
+const LABEL_REQUIRED = { label: '4.0' } as const;
 
 export const COMPONENTS: Record<string, ComponentSpec> = {
   TextHeading: { required: ['text'], optional: TEXT, enumValues: FONT_WEIGHTS, softTextLimits: { text: 80 } },
@@ -135,6 +140,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   },
   CheckboxGroup: {
     required: ['name', 'label', 'data-source'],
+    requiredFrom: LABEL_REQUIRED,
     optional: [...FORM_FIELD, 'min-selected-items', 'max-selected-items', 'media-size', 'on-select-action', 'on-unselect-action', 'label-variant'],
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
     enumValues: { ...LABEL_VARIANT_VALUES, ...MEDIA_SIZES },
@@ -147,6 +153,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   },
   RadioButtonsGroup: {
     required: ['name', 'label', 'data-source'],
+    requiredFrom: LABEL_REQUIRED,
     optional: [...FORM_FIELD, 'media-size', 'on-select-action', 'on-unselect-action', 'label-variant'],
     propertyVersions: { 'on-unselect-action': '6.0', ...LABEL_VARIANT },
     enumValues: { ...LABEL_VARIANT_VALUES, ...MEDIA_SIZES },

@@ -8,7 +8,7 @@
 import { DataField, FlowContext, Json, LATEST_VERSION, ScreenInfo, describeType, isObject } from './context';
 import { indexPath, keyPath } from './json-path';
 import { didYouMean } from './suggest';
-import { PUBLISHABLE_VERSIONS, findVersion } from './versions';
+import { FEATURE_VERSIONS, OLDER_META_VERSIONS, PUBLISHABLE_VERSIONS, findVersion, isAtLeast } from './versions';
 
 /** Flow JSON § Top level properties: version, screens, routing_model, data_api_version (data_channel_uri before 3.0). */
 const TOP_LEVEL_KEYS = ['version', 'screens', 'routing_model', 'data_api_version'];
@@ -31,8 +31,8 @@ export function checkDocument(ctx: FlowContext): boolean {
     ctx.report('NOT_AN_OBJECT', '$', 'The Flow JSON must be a JSON object with "version" and "screens".');
     return false;
   }
-  checkTopLevelKeys(ctx, flow);
   checkVersion(ctx, flow.version);
+  checkTopLevelKeys(ctx, flow);
   checkDataApiVersion(ctx, flow.data_api_version);
   if (!Array.isArray(flow.screens) || flow.screens.length === 0) {
     ctx.report('SCREENS_EMPTY', '$.screens', 'Add "screens": a list with at least one screen.');
@@ -49,6 +49,7 @@ export function checkDocument(ctx: FlowContext): boolean {
 function checkTopLevelKeys(ctx: FlowContext, flow: Record<string, Json>): void {
   for (const key of Object.keys(flow)) {
     if (key === 'data_channel_uri') {
+      if (!isAtLeast(ctx.version, FEATURE_VERSIONS.noDataChannelUri)) continue;
       ctx.report('DATA_CHANNEL_URI_UNSUPPORTED', keyPath('$', key),
         '"data_channel_uri" was removed in Flow JSON 3.0. Remove it and give the WhatsAppFlow an endpoint instead (the "endpoint" property).');
     } else if (!TOP_LEVEL_KEYS.includes(key)) {
@@ -67,6 +68,8 @@ function checkVersion(ctx: FlowContext, version: Json): void {
   if (!info) {
     const list = PUBLISHABLE_VERSIONS.map(v => v.version).join(', ');
     ctx.report('UNSUPPORTED_VERSION', '$.version', `Version ${JSON.stringify(version)} cannot be published through AWS. Use one of: ${list} (a string).`);
+    // An older version Meta still knows is judged by its own rules, so that the version is its only error.
+    if (typeof version === 'string' && OLDER_META_VERSIONS.includes(version)) ctx.version = version;
     return;
   }
   ctx.version = info.version;

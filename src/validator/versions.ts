@@ -25,12 +25,22 @@ export const PUBLISHABLE_VERSIONS: readonly FlowJsonVersionInfo[] = [
   { version: '7.3' },
 ];
 
+/**
+ * Flow JSON versions Meta still lets businesses send but AWS cannot publish (Meta's changelog, "Currently Supported
+ * Versions": sending 2.1, 3.0, 3.1, 4.0, 5.0 and up; publishing 5.1 and up). A Flow of one of these versions fails
+ * with UNSUPPORTED_VERSION, and the other rules judge it by its own version (a property that was optional then, or
+ * a key that was only removed later, is not a second error): raising "version" then shows what else must change.
+ */
+export const OLDER_META_VERSIONS: readonly string[] = ['2.1', '3.0', '3.1', '4.0', '5.0'];
+
 /** Features that are not components but still arrived with a given version. */
 export const FEATURE_VERSIONS = {
   /** Backtick string concatenation and nested expressions in component properties. */
   expressions: '6.0',
   /** Blank strings ("", " ", "\n") in component properties became invalid. */
   nonEmptyStrings: '6.0',
+  /** Flow JSON § Top level properties: `data_channel_uri` is refused from 3.0 (the endpoint is set on the Flow). */
+  noDataChannelUri: '3.0',
 } as const;
 
 /** Compares two "major.minor" versions; minor parts compare as numbers (1.10 > 1.9). */

@@ -232,5 +232,17 @@ describe('FlowJsonValidator', () => {
     expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
     expect(FlowJsonValidator.validate(minimalFlow([{ type: 'TextBody', text: ' ' }, footer])).errors.map(e => e.code)).toEqual(['EMPTY_TEXT']);
   });
-});
 
+  test('a Flow of an older Meta version fails on its version only; its own rules judge the rest', () => {
+    // Meta's 2.1 and 3.1 samples (pywa tests/data/flows/2_1, WhatsApp-Flows-Tools articles/creating-surveys).
+    const radio = { 'type': 'RadioButtonsGroup', 'name': 'source', 'data-source': [{ id: '0', title: 'Online' }] };
+    const input = { 'type': 'TextInput', 'name': 'order', 'label': 'Order', 'helper-text': '' };
+    const form = (version: string) => ({
+      ...minimalFlow([{ type: 'Form', name: 'form', children: [radio, input, footer] }], version),
+      data_channel_uri: 'https://example.com',
+    });
+    expect(FlowJsonValidator.validate(form('2.1')).errors.map(e => e.code)).toEqual(['UNSUPPORTED_VERSION']);
+    // Raised to a publishable version, what changed since then is an error.
+    expect(FlowJsonValidator.validate(form('7.3')).errors.map(e => e.code).sort()).toEqual(['DATA_CHANNEL_URI_UNSUPPORTED', 'EMPTY_TEXT', 'MISSING_PROPERTY']);
+  });
+});
