@@ -124,9 +124,9 @@ export const RULES = {
   UNKNOWN_SCREEN_REFERENCE: { source: 'Flow JSON § Dynamic properties (global, 4.0)', severity: 'error', family: 'data model', summary: '`${screen.NAME.form.x}` or `${screen.NAME.data.x}` names no existing screen or field.' },
   DATA_REFERENCE_TYPE_MISMATCH: { source: 'Flow JSON § Dynamic properties; Components', severity: 'error', family: 'data model', summary: 'A property bound to `${data.x}` expects another type than the field declares (for example `visible` bound to a string).' },
   NAVIGATE_PAYLOAD_MISSING_FIELD: { source: 'Flow JSON § Actions (navigate payload)', severity: 'error', family: 'data model', summary: 'A `navigate` payload lacks a field the target screen declares in `data`.' },
-  // A warning: Meta's docs say the payload feeds the next screen's `data`, not that an extra key is refused, and real
-  // published Flows carry such keys (misingo255/whatsapp-flows-template zan_fast_ferries.json, 3.1); the key is unused.
-  NAVIGATE_PAYLOAD_UNKNOWN_FIELD: { source: 'Flow JSON § Actions (navigate payload)', severity: 'warning', family: 'data model', summary: 'A `navigate` payload has a field the target screen does not declare in `data` (the next screen cannot read it).' },
+  // An error, as Meta's validator reports it: "The payload field 'x' on screen 'A' is missing in the data model of
+  // screen 'B'." (WAFlowJSONValidationError, getPayloadFieldIsMissingInNextScreenErrorMsg).
+  NAVIGATE_PAYLOAD_UNKNOWN_FIELD: { source: 'Flow JSON § Actions (navigate payload); Meta\'s validator ("The payload field ... is missing in the data model of screen ...")', severity: 'error', family: 'data model', summary: 'A `navigate` payload has a field the target screen does not declare in `data`.' },
   NAVIGATE_PAYLOAD_TYPE_MISMATCH: { source: 'Flow JSON § Actions (navigate payload)', severity: 'error', family: 'data model', summary: 'A `navigate` payload value has another type than the target screen declares for it.' },
   MEDIA_IN_NAVIGATE_PAYLOAD: { source: 'Media upload components; Error codes § On-click action errors', severity: 'error', family: 'data model', summary: 'A PhotoPicker or DocumentPicker value in a `navigate` payload (read it with `${screen.NAME.form.x}` in the final payload).' },
   MEDIA_PAYLOAD_NOT_TOP_LEVEL: { source: 'Error codes § Native component errors', severity: 'error', family: 'data model', summary: 'A PhotoPicker or DocumentPicker value nested in a `complete` or `data_exchange` payload; it must be a top-level string value.' },
