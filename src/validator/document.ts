@@ -10,10 +10,20 @@ import { indexPath, keyPath } from './json-path';
 import { didYouMean } from './suggest';
 import { FEATURE_VERSIONS, OLDER_META_VERSIONS, PUBLISHABLE_VERSIONS, findVersion, isAtLeast } from './versions';
 
-/** Flow JSON § Top level properties: version, screens, routing_model, data_api_version (data_channel_uri before 3.0). */
-const TOP_LEVEL_KEYS = ['version', 'screens', 'routing_model', 'data_api_version'];
+/**
+ * Flow JSON § Top level properties: version, screens, routing_model, data_api_version (data_channel_uri before 3.0).
+ * `meta` ({"lead_gen_ai": true}) is in Meta's own Flow JSON schema from 5.1 (the WAFlowJSONRootSchema module of
+ * the Builder's validator); it is undocumented, so it is accepted, not advised.
+ */
+const TOP_LEVEL_KEYS = ['version', 'screens', 'routing_model', 'data_api_version', 'meta'];
 /** Flow JSON § Top level properties, data_api_version: "3.0", and "4.0" (changelog, November 2025). */
 export const DATA_API_VERSIONS = ['3.0', '4.0'];
+/**
+ * Meta's Flow JSON schema (WAFlowJSONRootSchema in the Builder's validator) accepts data_api_version "4.0" only
+ * from Flow JSON 7.3 and "3.0" before it. The changelog lists both Data API versions without saying which Flow JSON
+ * versions take them, so this is a warning, not an error.
+ */
+export const DATA_API_VERSION_MIN_FLOW_VERSION: Readonly<Record<string, string>> = { '4.0': '7.3' };
 /** Flow JSON § Screens: id, terminal, success, title, data, layout, refresh_on_back, sensitive (5.1). */
 const SCREEN_KEYS = ['id', 'title', 'terminal', 'success', 'data', 'layout', 'sensitive', 'refresh_on_back'];
 const BOOLEAN_SCREEN_KEYS = ['terminal', 'success', 'refresh_on_back'];
@@ -80,6 +90,11 @@ function checkDataApiVersion(ctx: FlowContext, value: Json): void {
   if (value === undefined) return;
   if (typeof value === 'string' && DATA_API_VERSIONS.includes(value)) {
     ctx.dataApiVersion = value;
+    const since = DATA_API_VERSION_MIN_FLOW_VERSION[value];
+    if (!isAtLeast(ctx.version, since)) {
+      ctx.report('DATA_API_VERSION_NOT_IN_VERSION', '$.data_api_version',
+        `Meta's Flow JSON schema takes "data_api_version": "${value}" only from Flow JSON ${since}; this Flow is ${ctx.version}. Raise "version" to ${since}, or use "${DATA_API_VERSIONS[0]}".`);
+    }
     return;
   }
   // Still a dynamic Flow: the rules that need data_api_version should not pile up on top of this one.
@@ -132,6 +147,8 @@ function checkScreenData(ctx: FlowContext, data: Json, path: string): Map<string
   }
   for (const [name, field] of Object.entries(data)) {
     const fieldPath = keyPath(path, name);
+    // Meta's Flow JSON schema (WAFlowJSONScreenSchema): a "required" key holds a list of field names, not a field.
+    if (name === 'required' && Array.isArray(field)) continue;
     if (!isObject(field) || !DATA_TYPES.includes((field as Json).type)) {
       fields.set(name, { name, path: fieldPath });
       ctx.report('DATA_FIELD_INVALID', fieldPath, `Declare "${name}" as {"type": one of ${DATA_TYPES.join(', ')}, "__example__": ...}.`);

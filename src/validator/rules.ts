@@ -40,6 +40,7 @@ export const RULES = {
     summary: '`data_channel_uri`: Meta removed it in Flow JSON 3.0; the endpoint is set on the Flow (the construct\'s `endpoint`), not in the JSON.',
   },
   INVALID_DATA_API_VERSION: { source: 'Flow JSON § Top level properties; Changelog (Data API 4.0)', severity: 'error', family: 'document', summary: '`data_api_version` is not "3.0" or "4.0".' },
+  DATA_API_VERSION_NOT_IN_VERSION: { source: 'Meta\'s Flow JSON schema (WAFlowJSONRootSchema); Changelog (Data API 4.0)', severity: 'warning', family: 'document', summary: '`data_api_version` "4.0" with a Flow JSON version before 7.3 (Meta\'s schema takes it from 7.3).' },
   DATA_API_VERSION_WITHOUT_ROUTING_MODEL: { source: 'Flow JSON § Top level properties (routing_model)', severity: 'error', family: 'document', summary: '`data_api_version` without a `routing_model`.' },
   DATA_EXCHANGE_WITHOUT_DATA_API_VERSION: { source: 'Flow JSON § Top level properties (data_api_version)', severity: 'error', family: 'document', summary: 'A `data_exchange` action in a Flow without `data_api_version`.' },
   REFRESH_ON_BACK_WITHOUT_DATA_API_VERSION: { source: 'Flow JSON § Screens (refresh_on_back)', severity: 'error', family: 'document', summary: '`refresh_on_back` on a screen of a Flow without `data_api_version`.' },

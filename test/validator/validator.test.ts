@@ -245,4 +245,10 @@ describe('FlowJsonValidator', () => {
     // Raised to a publishable version, what changed since then is an error.
     expect(FlowJsonValidator.validate(form('7.3')).errors.map(e => e.code).sort()).toEqual(['DATA_CHANNEL_URI_UNSUPPORTED', 'EMPTY_TEXT', 'MISSING_PROPERTY']);
   });
+
+  test('keys Meta\'s own schema has: a top-level "meta" and a "required" list in a screen\'s data', () => {
+    const flow = { ...minimalFlow([{ type: 'TextBody', text: '${data.name}' }, footer]), meta: { lead_gen_ai: true } };
+    flow.screens[0].data = { name: { type: 'string', __example__: 'Ana' }, required: ['name'] };
+    expect(FlowJsonValidator.validate(flow)).toEqual({ errors: [], warnings: [] });
+  });
 });
