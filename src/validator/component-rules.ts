@@ -17,6 +17,12 @@ import { FEATURE_VERSIONS, isAtLeast } from './versions';
 
 /** Properties that are expressions by design (since 4.0), not text. */
 const EXPRESSION_PROPERTIES = ['condition', 'value'];
+/**
+ * Base64 image properties (Image and ImageCarousel `src`, data-source item `image`). Meta's Flow JSON schema gives
+ * them a base64 string type without the 6.0 "not blank" pattern that its text and string properties carry
+ * (WAFlowJSONSchemaUtils: getBase64StringBindingSchemaType), so a blank one is not an EMPTY_TEXT error.
+ */
+const BASE64_PROPERTIES = ['src', 'image'];
 
 /** Per-screen tally; If/Switch branches are alternatives, so a branch counts as its largest alternative. */
 export interface Tally {
@@ -182,7 +188,7 @@ class ScreenWalk {
     if (spec.actions?.[key]) {
       this.action(value, path, spec.actions[key], type, key);
     } else if (!CHILD_LIST_PROPERTIES.includes(key) && !(type === 'Switch' && key === 'cases')) {
-      const isText = !EXPRESSION_PROPERTIES.includes(key) || !['If', 'Switch'].includes(type);
+      const isText = (!EXPRESSION_PROPERTIES.includes(key) || !['If', 'Switch'].includes(type)) && !BASE64_PROPERTIES.includes(key);
       this.values(value, path, isText, key, key === spec.itemsProperty);
       const limit = spec.softTextLimits?.[key];
       if (limit !== undefined) this.softLimit(value, path, limit, `${type} "${key}"`);
@@ -402,7 +408,9 @@ class ScreenWalk {
         const itemPath = indexPath(path, index);
         if (isItemList && isObject(item)) {
           for (const [key, field] of Object.entries(item)) {
-            if (key !== 'id' && !(ACTION_PROPERTIES as readonly string[]).includes(key)) this.values(field, keyPath(itemPath, key), isText);
+            if (key !== 'id' && !(ACTION_PROPERTIES as readonly string[]).includes(key)) {
+              this.values(field, keyPath(itemPath, key), isText && !BASE64_PROPERTIES.includes(key));
+            }
           }
         } else {
           // A blank line between markdown paragraphs ("text": ["# Title", "", "Body"]) is not a blank property.
@@ -410,7 +418,7 @@ class ScreenWalk {
         }
       });
     } else if (isObject(value)) {
-      for (const [key, item] of Object.entries(value)) this.values(item, keyPath(path, key), isText);
+      for (const [key, item] of Object.entries(value)) this.values(item, keyPath(path, key), isText && !BASE64_PROPERTIES.includes(key));
     }
   }
 

@@ -251,4 +251,10 @@ describe('FlowJsonValidator', () => {
     flow.screens[0].data = { name: { type: 'string', __example__: 'Ana' }, required: ['name'] };
     expect(FlowJsonValidator.validate(flow)).toEqual({ errors: [], warnings: [] });
   });
+
+  test('a blank image src is not blank text: Meta\'s schema gives base64 properties no "not blank" pattern', () => {
+    const image = { 'type': 'Image', 'src': '', 'alt-text': 'Logo' };
+    expect(FlowJsonValidator.validate(minimalFlow([image, footer])).errors).toEqual([]);
+    expect(FlowJsonValidator.validate(minimalFlow([{ ...image, 'alt-text': ' ' }, footer])).errors.map(e => e.code)).toEqual(['EMPTY_TEXT']);
+  });
 });
