@@ -57,13 +57,19 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
   }
   // Error codes § Routing model errors: "Following screens are missing in the routing model", for a Flow with a
   // data channel (data_api_version). Meta's own component examples ship "routing_model": {} with a screen, and its
-  // static examples a partial model, so an empty model, or one without data_api_version, is not held to it.
+  // static examples a partial model, so an empty model, or one without data_api_version, is not held to it. A screen
+  // named only as a route's destination is in the model (Meta's sample of this error names a screen that appears
+  // nowhere; published Flows leave a last screen out of the keys, e.g. sanuj5/challenge-box-cricket-wa flows/flow.json).
   const checked = ctx.dataApiVersion !== undefined && Object.keys(model).length > 0;
-  const missing = !checked ? [] : graph.nodes.filter(s => s.id !== undefined && !Object.prototype.hasOwnProperty.call(model, s.id));
+  const named = new Set(Object.keys(model));
+  for (const routes of Object.values(model)) if (Array.isArray(routes)) routes.forEach(r => typeof r === 'string' && named.add(r));
+  const missing = !checked ? [] : graph.nodes.filter(s => s.id !== undefined && !named.has(s.id));
+  // A screen missing from the model is unreachable too; one error says it (ROUTING_MODEL_MISSING_SCREEN).
+  missing.forEach(screen => graph.reportedMissing.add(screen));
   if (missing.length > 0) {
     const names = missing.map(s => `"${s.id}"`).join(', ');
     ctx.report('ROUTING_MODEL_MISSING_SCREEN', MODEL_PATH,
-      `Every screen of a Flow with "data_api_version" must be a key of "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
+      `Every screen of a Flow with "data_api_version" must be in "routing_model"; ${names} ${missing.length === 1 ? 'is' : 'are'} not. Add ${missing.map(s => `"${s.id}": [...]`).join(', ')} (an empty list for a last screen).`);
   }
   return declared;
 }

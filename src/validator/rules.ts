@@ -109,7 +109,7 @@ export const RULES = {
   UNREACHABLE_SCREEN: { source: 'Flow JSON § Routing model; Error codes (INVALID_ROUTING_MODEL)', severity: 'error', family: 'screen graph', summary: 'A screen no route leads to from the entry screen (reported at that screen).' },
   // Routing model (routing-model.ts)
   ROUTING_MODEL_INVALID: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: '`routing_model` is not an object that maps each screen id to a list of screen ids.' },
-  ROUTING_MODEL_MISSING_SCREEN: { source: 'Error codes § Routing model errors ("Following screens are missing in the routing model")', severity: 'error', family: 'routing model', summary: 'In a Flow with `data_api_version`, a screen is not a key of a non-empty `routing_model`.' },
+  ROUTING_MODEL_MISSING_SCREEN: { source: 'Error codes § Routing model errors ("Following screens are missing in the routing model")', severity: 'error', family: 'routing model', summary: 'In a Flow with `data_api_version`, a screen is neither a key nor a route of a non-empty `routing_model`.' },
   ROUTING_MODEL_UNKNOWN_SCREEN: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: 'A `routing_model` key or route names a screen that does not exist.' },
   ROUTING_MODEL_SELF_ROUTE: { source: 'Flow JSON § Routing model', severity: 'error', family: 'routing model', summary: 'A screen routes to itself in the `routing_model`.' },
   TOO_MANY_BRANCHES: {

@@ -36,6 +36,8 @@ export class ScreenGraph {
 
   /** The screens of the graph: every screen with an id once (a duplicated id counts once), and screens without an id. */
   public readonly nodes: ScreenInfo[];
+  /** Screens the routing model leaves out, already reported as such (not again as unreachable). */
+  public readonly reportedMissing = new Set<ScreenInfo>();
 
   constructor(private readonly ctx: FlowContext) {
     this.nodes = ctx.screens.filter(s => s.id === undefined || ctx.byId.get(s.id) === s);
@@ -85,7 +87,7 @@ export class ScreenGraph {
       // More than one screen without inbound routes: the first one in "screens" is the entry; the others are
       // reported where they are, as unreachable.
       for (const screen of this.nodes) {
-        if (!reached.has(screen)) {
+        if (!reached.has(screen) && !this.reportedMissing.has(screen)) {
           ctx.report('UNREACHABLE_SCREEN', screen.path,
             `No ${what} leads from the entry screen ${screenLabel(this.entry)} to ${screenLabel(screen)}. Add a route to it, or remove the screen.`);
         }
