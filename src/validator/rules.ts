@@ -61,7 +61,9 @@ export const RULES = {
   RICH_TEXT_NOT_ALONE: { source: 'Components § RichText', severity: 'error', family: 'screens', summary: 'Before version 6.3, a RichText shares its screen with other components (from 6.3 a Footer may join it).' },
   COMPLETE_ON_NON_TERMINAL: { source: 'Flow JSON § Actions (complete)', severity: 'error', family: 'screens', summary: 'A `complete` action on a screen that is not `terminal`.' },
   TERMINAL_WITHOUT_FOOTER: { source: 'Flow JSON § Screens (terminal)', severity: 'error', family: 'screens', summary: 'A `terminal` screen has no Footer.' },
-  TERMINAL_FOOTER_NAVIGATES: { source: 'Flow JSON § Screens (terminal); § Actions', severity: 'error', family: 'screens', summary: 'The Footer of a `terminal` screen uses `navigate`; it must complete the Flow (`complete`, or `data_exchange`).' },
+  // A warning: Meta's Flow JSON reference asks a terminal screen for a Footer, not for a Footer that completes, and the
+  // error messages of Meta's validator (WAFlowJSONValidationError) have no rule against navigating from one.
+  TERMINAL_FOOTER_NAVIGATES: { source: 'Flow JSON § Screens (terminal); § Actions', severity: 'warning', family: 'screens', summary: 'The Footer of a `terminal` screen uses `navigate`; a terminal screen is where the Flow ends (`complete`, or `data_exchange`).' },
   NO_TERMINAL_SCREEN: { source: 'Flow JSON § Screens (terminal)', severity: 'error', family: 'screens', summary: 'No screen is `terminal`.' },
   // Components (components.ts, component-rules.ts)
   UNKNOWN_COMPONENT: { source: 'Components', severity: 'error', family: 'components', summary: 'A component `type` Flow JSON does not define.' },

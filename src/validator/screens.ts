@@ -34,7 +34,7 @@ export function checkScreens(ctx: FlowContext): void {
         const action = footer.component['on-click-action'];
         if (isObject(action) && action.name === 'navigate') {
           ctx.report('TERMINAL_FOOTER_NAVIGATES', keyPath(footer.path, 'on-click-action'),
-            'The Footer of a terminal screen ends the Flow: use "complete" (or "data_exchange" for an endpoint). Move the navigation to a screen before it.');
+            'The Footer of a terminal screen usually ends the Flow with "complete" (or "data_exchange" for an endpoint). Check that navigating from here is meant.');
         }
       }
     }
