@@ -106,7 +106,8 @@ export const RULES = {
   // Screen graph (screen-graph.ts): edges from navigate actions and from the routing model
   NAVIGATE_UNKNOWN_SCREEN: { source: 'Flow JSON § Actions (navigate)', severity: 'error', family: 'screen graph', summary: 'A `navigate` action targets a screen that does not exist.' },
   NAVIGATE_SELF: { source: 'Flow JSON § Routing model', severity: 'error', family: 'screen graph', summary: 'A `navigate` action targets its own screen.' },
-  NAVIGATION_CYCLE: { source: 'Flow JSON § Routing model', severity: 'error', family: 'screen graph', summary: 'Routes (navigate actions or routing model) go round in a cycle: Flows only move forward.' },
+  NAVIGATION_CYCLE: { source: 'Flow JSON § Routing model; Error codes § Routing model errors ("Loop detected in the routing model")', severity: 'error', family: 'screen graph', summary: 'Routes go round in a cycle in a Flow with a `routing_model` or an endpoint: Flows only move forward.' },
+  NAVIGATE_LOOP: { source: 'Error codes § Routing model errors (loops are checked in data channel Flows only)', severity: 'warning', family: 'screen graph', summary: 'Navigate actions go round in a cycle in a Flow without an endpoint or `routing_model` (Meta checks loops in endpoint Flows only).' },
   ENTRY_SCREEN_COUNT: { source: 'Flow JSON § Routing model', severity: 'error', family: 'screen graph', summary: 'No entry screen: every screen is the target of a route, so the Flow has nowhere to start.' },
   UNREACHABLE_SCREEN: { source: 'Flow JSON § Routing model; Error codes (INVALID_ROUTING_MODEL)', severity: 'error', family: 'screen graph', summary: 'A screen no route leads to from the entry screen (reported at that screen).' },
   // Routing model (routing-model.ts)

@@ -124,8 +124,12 @@ export class ScreenGraph {
           if (reportedAt.has(edge.path)) continue;
           reportedAt.add(edge.path);
           const loop = [...onStack.slice(at), edge.to].map(s => s.id).join(' → ');
-          this.ctx.report('NAVIGATION_CYCLE', edge.path,
-            `Routes go round in a cycle (${loop}). Flows only move forward (WhatsApp adds the way back); remove this ${edge.source === 'navigate' ? 'navigate action' : 'route'}.`);
+          // Error codes § Routing model errors: "Loop detected in the routing model" is checked "in data channel flow
+          // json"; for a Flow without one Meta lists only its entry screen, connection and branch checks on the routes
+          // it builds from navigate actions. A loop of navigate actions there (an "Edit" link back to a form) warns.
+          const navigateOnly = !this.ctx.hasRoutingModel && this.ctx.dataApiVersion === undefined;
+          this.ctx.report(navigateOnly ? 'NAVIGATE_LOOP' : 'NAVIGATION_CYCLE', edge.path,
+            `Routes go round in a cycle (${loop}). Flows move forward (WhatsApp adds the way back); remove this ${edge.source === 'navigate' ? 'navigate action' : 'route'}.`);
         } else if (!done.has(edge.to)) {
           visit(edge.to);
         }

@@ -91,7 +91,7 @@ describe('FlowJsonValidator', () => {
       id, title: id, layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: next } } }] },
     });
     const result = FlowJsonValidator.validate({ version: '7.3', screens: [screen('A', 'B'), { ...screen('B', 'A'), terminal: true }] });
-    expect(result.errors.map(e => e.code)).toEqual(['ENTRY_SCREEN_COUNT', 'NAVIGATION_CYCLE']);
+    expect(result.errors.map(e => e.code)).toEqual(['ENTRY_SCREEN_COUNT']);
   });
 
   test('not-objects are reported where they are, and nothing throws', () => {
@@ -256,5 +256,27 @@ describe('FlowJsonValidator', () => {
     const image = { 'type': 'Image', 'src': '', 'alt-text': 'Logo' };
     expect(FlowJsonValidator.validate(minimalFlow([image, footer])).errors).toEqual([]);
     expect(FlowJsonValidator.validate(minimalFlow([{ ...image, 'alt-text': ' ' }, footer])).errors.map(e => e.code)).toEqual(['EMPTY_TEXT']);
+  });
+
+  test('an "Edit" link back to an earlier screen of a Flow without an endpoint warns; in a routing model it is an error', () => {
+    const go = (next: string) => ({ name: 'navigate', next: { type: 'screen', name: next }, payload: {} });
+    const flow: any = {
+      version: '7.3',
+      screens: [
+        { id: 'START', title: 'Start', layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Next', 'on-click-action': go('FORM') }] } },
+        { id: 'FORM', title: 'Form', layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Review', 'on-click-action': go('REVIEW') }] } },
+        {
+          id: 'REVIEW',
+          title: 'Review',
+          terminal: true,
+          layout: { type: 'SingleColumnLayout', children: [{ 'type': 'EmbeddedLink', 'text': 'Edit', 'on-click-action': go('FORM') }, footer] },
+        },
+      ],
+    };
+    const result = FlowJsonValidator.validate(flow);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map(w => w.code)).toContain('NAVIGATE_LOOP');
+    flow.routing_model = { START: ['FORM'], FORM: ['REVIEW'], REVIEW: ['FORM'] };
+    expect(FlowJsonValidator.validate(flow).errors.map(e => e.code)).toContain('NAVIGATION_CYCLE');
   });
 });
