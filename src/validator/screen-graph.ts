@@ -84,8 +84,17 @@ export class ScreenGraph {
     this.entry = entries[0];
     const reached = this.findCycles(entries.length > 0 ? [entries[0]] : this.nodes);
     if (this.entry) {
-      // More than one screen without inbound routes: the first one in "screens" is the entry; the others are
-      // reported where they are, as unreachable.
+      // More than one screen without inbound routes: the first one in "screens" is the entry. Meta asks that all
+      // screens be connected (Error codes § Routing model errors: "Following screens are not connected with the rest
+      // of the screens"), and a message may open a Flow on any screen, so another such screen whose routes join the
+      // rest of the Flow is a second way in (a warning); screens cut off from the entry screen's part are unreachable.
+      const connected = this.connectedTo(this.entry);
+      for (const other of entries.slice(1)) {
+        if (!connected.has(other) || this.reportedMissing.has(other)) continue;
+        ctx.report('SECOND_ENTRY_SCREEN', other.path,
+          `No ${what} leads to ${screenLabel(other)}, so only a message that opens the Flow on it shows it (the Flow starts on ${screenLabel(this.entry)}). Add a route to it if it is a step of the Flow.`);
+        this.findCycles([other], reached);
+      }
       for (const screen of this.nodes) {
         if (!reached.has(screen) && !this.reportedMissing.has(screen)) {
           ctx.report('UNREACHABLE_SCREEN', screen.path,
@@ -104,6 +113,23 @@ export class ScreenGraph {
       this.ctx.report('TOO_MANY_BRANCHES', path,
         `${screenLabel(screen)} has ${targets.size} routes out of it; Meta allows at most ${MAX_BRANCHES_PER_SCREEN} a screen. Move some choices to a screen after it.`);
     }
+  }
+
+  /** The screens joined to `start` by edges in either direction. */
+  private connectedTo(start: ScreenInfo): Set<ScreenInfo> {
+    const seen = new Set<ScreenInfo>([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const screen = queue.shift()!;
+      for (const edge of this.edges) {
+        const other = edge.from === screen ? edge.to : edge.to === screen ? edge.from : undefined;
+        if (other && !seen.has(other)) {
+          seen.add(other);
+          queue.push(other);
+        }
+      }
+    }
+    return seen;
   }
 
   public outgoing(screen: ScreenInfo): ScreenEdge[] {
