@@ -97,7 +97,10 @@ export const RULES = {
   COMPONENT_NOT_ALLOWED_IN_BRANCH: { source: 'Components § If, § Switch (allowed components)', severity: 'error', family: 'components', summary: 'A component that an `If` branch or a `Switch` case cannot hold (for example RichText, CalendarPicker, a picker, or ChipsSelector before 7.1).' },
   NAVIGATION_LIST_PLACEMENT: { source: 'Components § NavigationList (Limits and restrictions)', severity: 'error', family: 'components', summary: 'A NavigationList on a terminal screen, or next to components other than NavigationLists.' },
   NAVIGATION_LIST_ACTION: { source: 'Components § NavigationList', severity: 'error', family: 'components', summary: 'A NavigationList without an `on-click-action`, or with one both on the list and on its items.' },
-  FORM_PROPERTY_INSIDE_FORM: { source: 'Components (init-value, error-message: "Only available when component is outside Form component")', severity: 'warning', family: 'components', summary: '`init-value` or `error-message` on an input inside a Form, where Meta ignores them (use the Form\'s `init-values` / `error-messages`); a warning, as Meta may refuse it.' },
+  // An error: Meta's Flow JSON schema gives an input inside a Form a property list without init-value and
+  // error-message and no additional properties (the "in form" variants of its component schemas, e.g.
+  // WAFlowJSONTextInputComponentSchemaV500), so it refuses them there: "Property 'init-value' is not allowed".
+  FORM_PROPERTY_INSIDE_FORM: { source: 'Components (init-value, error-message: "Only available when component is outside Form component"); Meta\'s Flow JSON schema', severity: 'error', family: 'components', summary: '`init-value` or `error-message` on an input inside a Form (use the Form\'s `init-values` / `error-messages`).' },
   TOO_MANY_SCREENS: { source: 'Error codes § Min max limit violation (MAX_SCREENS_NUMBER)', severity: 'error', family: 'document', summary: 'More than 100 screens.' },
   TEXT_TOO_LONG: { source: 'Components', severity: 'warning', family: 'components', summary: 'A label or text is longer than Meta\'s documented limit (not strictly enforced).' },
   UNKNOWN_ACTION: { source: 'Flow JSON § Actions', severity: 'error', family: 'components', summary: 'An action `name` Flow JSON does not define.' },
