@@ -314,11 +314,14 @@ export const PROPERTY_VALUE_TYPES: Readonly<Record<string, readonly string[]>> =
 
 /**
  * Components reference § If (then/else) and § Switch (cases): the components a branch may hold. ChipsSelector joins
- * both lists in 7.1.
+ * both lists in 7.1. Meta's Flow JSON schema (WAFlowJSONIfComponentSchema, WAFlowJSONSwitchComponentSchema) also
+ * takes PhotoPicker and DocumentPicker, and CalendarPicker from 6.1 (the component's own version), which the
+ * reference's lists leave out: refusing them would be a false error.
  */
 export const IF_BRANCH_COMPONENTS = [
   'TextHeading', 'TextSubheading', 'TextBody', 'TextCaption', 'CheckboxGroup', 'DatePicker', 'Dropdown', 'EmbeddedLink',
   'Footer', 'Image', 'OptIn', 'RadioButtonsGroup', 'Switch', 'TextArea', 'TextInput', 'If',
+  'PhotoPicker', 'DocumentPicker', 'CalendarPicker',
 ];
 export const SWITCH_CASE_COMPONENTS = IF_BRANCH_COMPONENTS.filter(type => type !== 'Switch' && type !== 'If');
 export const BRANCH_CHIPS_SELECTOR_VERSION = '7.1';

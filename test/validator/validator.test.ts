@@ -279,4 +279,17 @@ describe('FlowJsonValidator', () => {
     flow.routing_model = { START: ['FORM'], FORM: ['REVIEW'], REVIEW: ['FORM'] };
     expect(FlowJsonValidator.validate(flow).errors.map(e => e.code)).toContain('NAVIGATION_CYCLE');
   });
+
+  test('an If branch or Switch case may hold a PhotoPicker, a DocumentPicker or a CalendarPicker (Meta\'s schema)', () => {
+    const flow: any = minimalFlow([
+      { type: 'If', condition: '${data.proof}', then: [{ type: 'PhotoPicker', name: 'photo', label: 'Photo' }], else: [{ type: 'CalendarPicker', name: 'day', label: 'Day' }] },
+      { type: 'Switch', value: '${data.kind}', cases: { doc: [{ type: 'TextInput', name: 'note', label: 'Note' }] } },
+      footer,
+    ]);
+    flow.screens[0].data = { proof: { type: 'boolean', __example__: true }, kind: { type: 'string', __example__: 'doc' } };
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
+    flow.screens[0].layout.children[1].cases.doc = [{ type: 'DocumentPicker', name: 'doc', label: 'Document' }];
+    flow.screens[0].layout.children[0].then = [{ type: 'TextBody', text: 'Add the document' }];
+    expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
+  });
 });
