@@ -383,6 +383,11 @@ class ScreenWalk {
     for (const required of spec.required) {
       if (action[required] === undefined) this.ctx.report('MISSING_PROPERTY', path, `The "${name}" action needs "${required}".`);
     }
+    // Meta's Flow JSON schema (WAFlowJSONActionSchema, getOnSelectActionSchema): an on-select-action or
+    // on-unselect-action needs a "payload" (an on-click-action may leave it out).
+    if (property !== 'on-click-action' && action.payload === undefined && spec.optional.includes('payload')) {
+      this.ctx.report('MISSING_PROPERTY', path, `The "${name}" action of "${property}" needs a "payload" (use {} when there is nothing to send).`);
+    }
     for (const key of Object.keys(action)) {
       if (key !== 'name' && !spec.required.includes(key) && !spec.optional.includes(key)) {
         this.ctx.report('UNKNOWN_PROPERTY', keyPath(path, key), `The "${name}" action has no property "${key}". Remove it.${didYouMean(key, [...spec.required, ...spec.optional])}`);

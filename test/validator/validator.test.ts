@@ -292,4 +292,13 @@ describe('FlowJsonValidator', () => {
     flow.screens[0].layout.children[0].then = [{ type: 'TextBody', text: 'Add the document' }];
     expect(FlowJsonValidator.validate(flow).errors).toEqual([]);
   });
+
+  test('a select action needs a payload; a click action may leave it out (Meta\'s action schema)', () => {
+    const dropdown = (action: any) => ({ 'type': 'Dropdown', 'name': 'pick', 'label': 'Pick', 'data-source': [{ id: 'a', title: 'A' }], 'on-select-action': action });
+    const flow = (action: any) => ({ ...minimalFlow([dropdown(action), footer]), data_api_version: '3.0', routing_model: { ONLY: [] } });
+    expect(FlowJsonValidator.validate(flow({ name: 'data_exchange', payload: {} })).errors).toEqual([]);
+    expect(FlowJsonValidator.validate(flow({ name: 'data_exchange' })).errors.map(e => e.code)).toEqual(['MISSING_PROPERTY']);
+    const noPayloadFooter = { 'type': 'Footer', 'label': 'Done', 'on-click-action': { name: 'complete' } };
+    expect(FlowJsonValidator.validate(minimalFlow([noPayloadFooter])).errors).toEqual([]);
+  });
 });
