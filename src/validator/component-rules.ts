@@ -23,6 +23,9 @@ const EXPRESSION_PROPERTIES = ['condition', 'value'];
  * (WAFlowJSONSchemaUtils: getBase64StringBindingSchemaType), so a blank one is not an EMPTY_TEXT error.
  */
 const BASE64_PROPERTIES = ['src', 'image'];
+/** Meta's Flow JSON schema (WAFlowJSONSwitchComponentSchema, its `cases` property names): a letter, then letters,
+ * digits, "-" or "_". A case named after an item id such as "1" is refused. */
+const SWITCH_CASE_KEY = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
 
 /** Per-screen tally; If/Switch branches are alternatives, so a branch counts as its largest alternative. */
 export interface Tally {
@@ -316,6 +319,10 @@ class ScreenWalk {
     const outer = this.branch;
     this.branch = 'Switch';
     for (const [key, list] of Object.entries(cases)) {
+      if (!SWITCH_CASE_KEY.test(key)) {
+        this.ctx.report('INVALID_PROPERTY_VALUE', keyPath(path, key),
+          `The Switch case "${key}" must start with a letter and hold only letters, digits, "-" and "_" (for example "option_1").`);
+      }
       const scope = new Set(names);
       caseNames.push(scope);
       const caseTally = this.components(list, keyPath(path, key), ifDepth, scope);

@@ -301,4 +301,14 @@ describe('FlowJsonValidator', () => {
     const noPayloadFooter = { 'type': 'Footer', 'label': 'Done', 'on-click-action': { name: 'complete' } };
     expect(FlowJsonValidator.validate(minimalFlow([noPayloadFooter])).errors).toEqual([]);
   });
+
+  test('a Switch case key starts with a letter (Meta\'s schema for "cases")', () => {
+    const flow = (key: string): any => {
+      const f: any = minimalFlow([{ type: 'Switch', value: '${data.kind}', cases: { [key]: [{ type: 'TextBody', text: 'Hi' }] } }, footer]);
+      f.screens[0].data = { kind: { type: 'string', __example__: 'a' } };
+      return f;
+    };
+    expect(FlowJsonValidator.validate(flow('option-1_b')).errors).toEqual([]);
+    expect(FlowJsonValidator.validate(flow('1')).errors.map(e => [e.code, e.path])).toEqual([['INVALID_PROPERTY_VALUE', '$.screens[0].layout.children[0].cases[\'1\']']]);
+  });
 });
