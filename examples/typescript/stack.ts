@@ -78,9 +78,9 @@ export class WhatsAppFlowsExampleStack extends Stack {
     const wabaEvents = sns.Topic.fromTopicArn(this, 'WabaEvents', topicArn('wabaEventTopicArn', 'waba-events'));
     const alerts = new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'Alerts', topicArn('alertsTopicArn', 'whatsapp-flow-alerts')));
     const flowEvents = new WhatsAppFlowEvents(this, 'FlowEvents', { topic: wabaEvents });
-    for (const [id, flow] of [['Feedback', feedback], ['Booking', booking]] as const) {
-      flowEvents.onStatusChange(`${id}Held`, { flow, newStatuses: ['BLOCKED', 'THROTTLED'], target: alerts });
-      flowEvents.onVersionExpiryWarning(`${id}VersionExpiring`, { flow, target: alerts });
+    for (const [name, flow] of [['Feedback', feedback], ['Booking', booking]] as const) {
+      flowEvents.onStatusChange(`${name}Held`, { flow, newStatuses: ['BLOCKED', 'THROTTLED'], target: alerts });
+      flowEvents.onVersionExpiryWarning(`${name}VersionExpiring`, { flow, target: alerts });
     }
 
     new CfnOutput(this, 'FeedbackFlowId', { value: feedback.flowId });
