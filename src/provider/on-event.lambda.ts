@@ -37,33 +37,21 @@ async function isRollingBack(stackId: string): Promise<boolean> {
 /** The Provider framework's `onEvent` for every resource type of the library: the id and attributes, or a short reason. */
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<ProviderResponse> {
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS);
+  // What every lifecycle shares: the client, the invocation's time and the logs.
+  const common = {
+    socialMessaging: awsClients().socialMessaging,
+    remainingMs: () => deadline - Date.now(),
+    log,
+    retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
+  };
   try {
     switch (event.ResourceType) {
       case FLOW_RESOURCE_TYPE:
-        return await new FlowLifecycle({
-          socialMessaging: awsClients().socialMessaging,
-          readFlowJson,
-          downloadFlowJson: downloadWithTimeout,
-          isRollingBack,
-          remainingMs: () => deadline - Date.now(),
-          log,
-          retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
-        }).handle(event);
+        return await new FlowLifecycle({ ...common, readFlowJson, downloadFlowJson: downloadWithTimeout, isRollingBack }).handle(event);
       case KEY_REGISTRATION_RESOURCE_TYPE:
-        return await new KeyRegistrationLifecycle({
-          socialMessaging: awsClients().socialMessaging,
-          remainingMs: () => deadline - Date.now(),
-          log,
-          retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
-        }).handle(event);
+        return await new KeyRegistrationLifecycle(common).handle(event);
       case TEMPLATE_RESOURCE_TYPE:
-        return await new TemplateLifecycle({
-          socialMessaging: awsClients().socialMessaging,
-          isRollingBack,
-          remainingMs: () => deadline - Date.now(),
-          log,
-          retryBaseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || undefined,
-        }).handle(event);
+        return await new TemplateLifecycle({ ...common, isRollingBack }).handle(event);
       default:
         throw new Error(`this provider does not handle resources of type ${event.ResourceType}`);
     }
