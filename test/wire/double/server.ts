@@ -3,6 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { CallLog, MUTATING_OPERATIONS } from './calls';
 import { ServiceError } from './errors';
 import { Fault, Faults } from './faults';
+import { blob, bool, defineRoute, Input, optInt, optStr, Route, str } from './input';
 import { PublicKeyStore } from './public-keys';
 import { ObjectStore, sendS3Error, serveObject } from './s3';
 import { FlowRecord, FlowStore } from './state';
@@ -15,24 +16,6 @@ const CATEGORIES = new Set([
 
 /** Where the flow JSON of ListWhatsAppFlowAssets' download URL is served (no S3 bucket name starts with `_`). */
 export const ASSET_PATH_PREFIX = '/_double/flow-assets/';
-
-type Input = Record<string, unknown>;
-
-export interface Route {
-  readonly operation: string;
-  readonly method: string;
-  readonly path: string;
-  /** restJson1 binding of these operations: GET/DELETE members are @httpQuery, POST and PUT members are the JSON body. */
-  readonly from: 'query' | 'body';
-  /** Members the model marks required; the SDK does not check them client-side, the service does. */
-  readonly required: string[];
-  run(input: Input, ctx: Context): object;
-}
-
-function defineRoute(operation: string, http: string, required: string[], run: Route['run']): Route {
-  const [method, path] = http.split(' ');
-  return { operation, method, path, from: method === 'POST' || method === 'PUT' ? 'body' : 'query', required, run };
-}
 
 export interface Context {
   readonly store: FlowStore;
@@ -315,36 +298,6 @@ function jsonVersion(flow: FlowRecord): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function str(i: Input, name: string): string {
-  const v = i[name];
-  if (typeof v !== 'string' || v === '') {
-    throw new ServiceError('ValidationException', `'${name}' must be a non-empty string.`);
-  }
-  return v;
-}
-
-function optStr(i: Input, name: string): string | undefined {
-  return i[name] === undefined ? undefined : str(i, name);
-}
-
-function optInt(i: Input, name: string): number | undefined {
-  return i[name] === undefined ? undefined : Number(i[name]);
-}
-
-function bool(i: Input, name: string): boolean | undefined {
-  const v = i[name];
-  if (v !== undefined && typeof v !== 'boolean') throw new ServiceError('ValidationException', `'${name}' must be a boolean.`);
-  return v;
-}
-
-/** Blobs travel as base64 strings in restJson1 bodies. */
-function blob(i: Input, name: string): Buffer | undefined {
-  const v = i[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ServiceError('ValidationException', `'${name}' must be a base64 string.`);
-  return Buffer.from(v, 'base64');
 }
 
 function categories(i: Input, required: boolean): string[] | undefined {

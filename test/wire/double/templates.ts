@@ -8,7 +8,7 @@
  * its screens.
  */
 import { ServiceError } from './errors';
-import type { Context, Route } from './server';
+import { blob, defineRoute, optStr, Route } from './input';
 import type { FlowStore } from './state';
 
 export type TemplateStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED';
@@ -32,7 +32,6 @@ export type TemplateReviewer = (template: TemplateRecord) => { status: TemplateS
 
 const EDITABLE: TemplateStatus[] = ['APPROVED', 'REJECTED', 'PAUSED'];
 
-type Input = Record<string, unknown>;
 
 export class TemplateStore {
   private templates: TemplateRecord[] = [];
@@ -194,25 +193,6 @@ function parseJson(bytes: Buffer, what: string): any {
   }
 }
 
-function route(operation: string, http: string, required: string[], run: (input: Input, ctx: Context) => object): Route {
-  const [method, path] = http.split(' ');
-  return { operation, method, path, from: method === 'POST' || method === 'PUT' ? 'body' : 'query', required, run };
-}
-
-function text(i: Input, name: string): string | undefined {
-  const v = i[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new ServiceError('ValidationException', `'${name}' must be a non-empty string.`);
-  return v;
-}
-
-function blob(i: Input, name: string): Buffer | undefined {
-  const v = i[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ServiceError('ValidationException', `'${name}' must be a base64 string.`);
-  return Buffer.from(v, 'base64');
-}
-
 function describe(r: TemplateRecord): string {
   return JSON.stringify({
     id: r.metaTemplateId,
@@ -227,33 +207,33 @@ function describe(r: TemplateRecord): string {
 
 /** The five template operations. */
 export const TEMPLATE_ROUTES: Route[] = [
-  route('CreateWhatsAppMessageTemplate', 'POST /v1/whatsapp/template/put', ['templateDefinition', 'id'], (i, { templates }) => {
-    const r = templates.create(text(i, 'id')!, blob(i, 'templateDefinition')!);
+  defineRoute('CreateWhatsAppMessageTemplate', 'POST /v1/whatsapp/template/put', ['templateDefinition', 'id'], (i, { templates }) => {
+    const r = templates.create(optStr(i, 'id')!, blob(i, 'templateDefinition')!);
     return { metaTemplateId: r.metaTemplateId, templateStatus: r.status, category: r.category };
   }),
-  route('UpdateWhatsAppMessageTemplate', 'POST /v1/whatsapp/template', ['id'], (i, { templates }) => {
-    const id = text(i, 'metaTemplateId');
+  defineRoute('UpdateWhatsAppMessageTemplate', 'POST /v1/whatsapp/template', ['id'], (i, { templates }) => {
+    const id = optStr(i, 'metaTemplateId');
     if (!id) throw new ServiceError('ValidationException', 'The double identifies a template to edit by metaTemplateId.');
-    templates.update(text(i, 'id')!, id, text(i, 'templateCategory'), blob(i, 'templateComponents'));
+    templates.update(optStr(i, 'id')!, id, optStr(i, 'templateCategory'), blob(i, 'templateComponents'));
     return {};
   }),
-  route('DeleteWhatsAppMessageTemplate', 'DELETE /v1/whatsapp/template', ['id', 'templateName'], (i, { templates }) => {
+  defineRoute('DeleteWhatsAppMessageTemplate', 'DELETE /v1/whatsapp/template', ['id', 'templateName'], (i, { templates }) => {
     // Booleans in @httpQuery arrive as strings; the SDK sends deleteAllLanguages as `deleteAllTemplates`.
-    templates.delete(text(i, 'id')!, text(i, 'templateName')!, text(i, 'metaTemplateId'), i.deleteAllTemplates === 'true');
+    templates.delete(optStr(i, 'id')!, optStr(i, 'templateName')!, optStr(i, 'metaTemplateId'), i.deleteAllTemplates === 'true');
     return {};
   }),
-  route('GetWhatsAppMessageTemplate', 'GET /v1/whatsapp/template', ['id'], (i, { templates }) => {
-    const wabaId = text(i, 'id')!;
-    const id = text(i, 'metaTemplateId');
-    const name = text(i, 'templateName');
+  defineRoute('GetWhatsAppMessageTemplate', 'GET /v1/whatsapp/template', ['id'], (i, { templates }) => {
+    const wabaId = optStr(i, 'id')!;
+    const id = optStr(i, 'metaTemplateId');
+    const name = optStr(i, 'templateName');
     const record = id !== undefined
       ? templates.get(wabaId, id)
-      : templates.live(wabaId).find(r => r.name === name && r.language === text(i, 'templateLanguageCode'));
+      : templates.live(wabaId).find(r => r.name === name && r.language === optStr(i, 'templateLanguageCode'));
     if (!record) throw new ServiceError('ResourceNotFoundException', `Template '${name}' not found.`);
     return { template: describe(record) };
   }),
-  route('ListWhatsAppMessageTemplates', 'GET /v1/whatsapp/template/list', ['id'], (i, { templates }) => {
-    const page = templates.list(text(i, 'id')!, text(i, 'nextToken'), i.maxResults === undefined ? undefined : Number(i.maxResults));
+  defineRoute('ListWhatsAppMessageTemplates', 'GET /v1/whatsapp/template/list', ['id'], (i, { templates }) => {
+    const page = templates.list(optStr(i, 'id')!, optStr(i, 'nextToken'), i.maxResults === undefined ? undefined : Number(i.maxResults));
     return {
       templates: page.templates.map(r => ({
         templateName: r.name, metaTemplateId: r.metaTemplateId, templateStatus: r.status, templateLanguage: r.language, templateCategory: r.category,
