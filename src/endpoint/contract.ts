@@ -24,8 +24,12 @@ export const EndpointEnv = {
   KMS_KEY_ID: 'FLOW_ENDPOINT_KMS_KEY_ID',
   /** The user's function, invoked with the plain request. */
   HANDLER_FUNCTION: 'FLOW_ENDPOINT_HANDLER',
-  /** Secrets Manager secret holding the Meta app secret, as plain text; unset: no signature checks. */
+  /** Secrets Manager secret holding the Meta app secret; unset: no signature checks. */
   APP_SECRET_ARN: 'FLOW_ENDPOINT_APP_SECRET_ARN',
+  /** The field of a JSON secret that holds the Meta app secret; unset: the secret's plain-text value is the secret. */
+  APP_SECRET_FIELD: 'FLOW_ENDPOINT_APP_SECRET_FIELD',
+  /** During a key rotation, the key Meta may still encrypt with: tried when the current key does not fit. */
+  PREVIOUS_KMS_KEY_ID: 'FLOW_ENDPOINT_PREVIOUS_KMS_KEY_ID',
   /** 'true': on data API 4.0, requests must carry a valid `flow_token_signature`. */
   VERIFY_FLOW_TOKEN_SIGNATURE: 'FLOW_ENDPOINT_VERIFY_FLOW_TOKEN_SIGNATURE',
   /** The message shown in the Flow (a snackbar) when the user's function fails on a data_exchange. */
@@ -63,3 +67,12 @@ export const INVALID_FLOW_TOKEN = 'invalid_flow_token';
  * function gets what is left of the endpoint's timeout less this.
  */
 export const RESPONSE_MARGIN_MS = 700;
+
+/**
+ * What forged traffic may cost at the default settings. Each sandbox of the endpoint function serves one request at
+ * a time and spends at most `KMS_DECRYPTS_PER_SECOND_PER_SANDBOX` RSA Decrypts a second; with the default reserved
+ * concurrency that is at most 20 × 5 = 100 Decrypts a second per endpoint: a fifth of KMS's RSA request quota
+ * (500 a second per account and Region, shared by every RSA key).
+ */
+export const ENDPOINT_DEFAULT_RESERVED_CONCURRENCY = 20;
+export const KMS_DECRYPTS_PER_SECOND_PER_SANDBOX = 5;
