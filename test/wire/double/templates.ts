@@ -3,7 +3,8 @@
  * DeleteWhatsAppMessageTemplate, GetWhatsAppMessageTemplate and ListWhatsAppMessageTemplates, with the HTTP bindings
  * of @aws-sdk/client-socialmessaging 3.1069.0 (dist-es/schemas/schemas_0.js) and Meta's rules as its template
  * reference states them: a name and language are one template; only APPROVED, REJECTED or PAUSED templates can be
- * edited, and an approved one keeps its category; a DISABLED template cannot be deleted; the name of a deleted
+ * edited, an approved one keeps its category and can be edited once in 24 hours and 10 times in 30 days (a rejected
+ * or paused one without limit); a DISABLED template cannot be deleted; the name of a deleted
  * approved template stays taken for 30 days; a FLOW button names a Flow of the same WABA and, for `navigate`, one of
  * its screens.
  */
@@ -25,12 +26,17 @@ export interface TemplateRecord {
   deleted: boolean;
   /** How many edits UpdateWhatsAppMessageTemplate applied. */
   edits: number;
+  /** When each edit was applied, in the store's hours (`TemplateStore.hours`). */
+  editedAt: number[];
 }
 
 /** Meta's review as the double plays it: the status of a new or edited template. @default PENDING */
 export type TemplateReviewer = (template: TemplateRecord) => { status: TemplateStatus; rejectedReason?: string };
 
 const EDITABLE: TemplateStatus[] = ['APPROVED', 'REJECTED', 'PAUSED'];
+/** Meta's limits on edits of an approved template (Template management § Edit templates, "Limitations"). */
+const EDITS_PER_DAY = 1;
+const EDITS_PER_30_DAYS = 10;
 
 
 export class TemplateStore {
@@ -38,6 +44,8 @@ export class TemplateStore {
   private nextId = 700000000000001;
   /** Names of deleted approved templates, per WABA: Meta keeps them for 30 days. */
   private readonly reserved = new Set<string>();
+  /** Meta's clock for the edit limits, in hours; tests move it on with `advanceHours`. */
+  private hours = 0;
 
   constructor(private readonly flows: FlowStore) {}
 
@@ -68,6 +76,7 @@ export class TemplateStore {
       status: 'PENDING',
       deleted: false,
       edits: 0,
+      editedAt: [],
     };
     this.review(record);
     this.templates.push(record);
@@ -82,6 +91,13 @@ export class TemplateStore {
     if (category !== undefined && category !== record.category && record.status === 'APPROVED') {
       throw new ServiceError('ValidationException', 'The category of an approved template cannot be edited.');
     }
+    if (record.status === 'APPROVED') {
+      const within = (hours: number) => record.editedAt.filter(at => at > this.hours - hours).length;
+      if (within(24) >= EDITS_PER_DAY || within(30 * 24) >= EDITS_PER_30_DAYS) {
+        throw new ServiceError('ValidationException', `Template ${metaTemplateId} reached its edit limit: an approved template can be edited `
+          + `${EDITS_PER_DAY} time in 24 hours and ${EDITS_PER_30_DAYS} times in 30 days.`);
+      }
+    }
     let parsed: unknown[] | undefined;
     if (components !== undefined) {
       if (components.length > 3000) throw new ServiceError('ValidationException', 'templateComponents is longer than 3000 characters.');
@@ -93,6 +109,7 @@ export class TemplateStore {
     if (category !== undefined) record.category = category;
     if (parsed !== undefined) record.components = parsed;
     record.edits++;
+    record.editedAt.push(this.hours);
     this.review(record);
   }
 
@@ -147,7 +164,13 @@ export class TemplateStore {
     record.status = status;
   }
 
+  /** Meta's clock moves on: edit limits count edits of the last 24 hours and 30 days. */
+  advanceHours(hours: number): void {
+    this.hours += hours;
+  }
+
   reset(): void {
+    this.hours = 0;
     this.templates = [];
     this.nextId = 700000000000001;
     this.reserved.clear();
