@@ -10,6 +10,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { CREATE_ONLY_PROPERTIES, TemplateAttribute, TemplateAttributes, TemplateResourceProperties } from './contract';
 import { templateProblems } from './template-checks';
+import { componentDifferences, sameCategory } from './template-convergence';
 import { templateComponents, templateDefinition } from './template-definition';
 import { CREATE_FAILED_MARKER, InvocationBudget, NOT_A_NAME_CONFLICT, withinBudget } from '../provider/budget';
 import { FlowFailure } from '../provider/failure';
@@ -41,6 +42,8 @@ interface MetaTemplate {
   readonly status: string;
   readonly category?: string;
   readonly rejectedReason?: string;
+  /** Meta's components, as it echoes them; undefined when it reported none. */
+  readonly components?: unknown[];
 }
 
 interface Desired {
@@ -267,31 +270,58 @@ export class TemplateLifecycle {
       return this.create(d);
     }
     const components = templateComponents(d.p);
-    const componentsChanged = JSON.stringify(components) !== JSON.stringify(templateComponents(previous.p));
-    const categoryChanged = d.p.Category !== previous.p.Category;
-    if (!componentsChanged && !categoryChanged) return this.response(id, current.status);
-
-    const refusal = this.editRefusal(id, current, categoryChanged);
-    if (refusal) {
-      if (await this.deps.isRollingBack(stackId)) {
-        // Failing here would fail the rollback: the template keeps its newer content until the next deploy changes it.
-        this.deps.log(`template ${id} is ${current.status} and cannot be edited back during the rollback: it keeps its newer content`);
-        return this.response(id, current.status);
+    const componentsJson = JSON.stringify(components);
+    // Converge, don't diff: the desired template against what Meta holds, not the new properties against the old.
+    let differing = componentDifferences(components, current.components);
+    if (!differing) {
+      this.deps.log(`template ${id}: Meta reported no components to compare with; comparing with the previous properties`);
+      differing = componentsJson !== JSON.stringify(templateComponents(previous.p)) ? ['components'] : [];
+    }
+    let categoryDiffers = !(sameCategory(d.p.Category, current.category) ?? d.p.Category === previous.p.Category);
+    if (categoryDiffers && current.status === 'APPROVED' && d.p.Category === previous.p.Category) {
+      // Meta classified the template itself, and an approved template keeps its category: this deploy did not ask for it.
+      this.deps.log(`template ${id}: Meta holds the category ${current.category} (declared ${d.p.Category}), which an approved template keeps`);
+      categoryDiffers = false;
+    }
+    const componentsDiffer = differing.length > 0;
+    if (!componentsDiffer && !categoryDiffers) {
+      if (componentsJson !== JSON.stringify(templateComponents(previous.p)) || d.p.Category !== previous.p.Category) {
+        this.deps.log(`template ${id} already holds what is declared: no edit`);
       }
+      return this.response(id, current.status);
+    }
+
+    let rollingBack: Promise<boolean> | undefined;
+    const isRollingBack = () => rollingBack ??= this.deps.isRollingBack(stackId);
+    const parts = [...differing, ...(categoryDiffers ? ['category'] : [])].join(', ');
+    // A rollback never fails on a rule that protects the live template: it leaves the template as it is, says what
+    // differs (the parts, never the text), answers its true status, and the next deploy converges.
+    const leave = (why: string): TemplateHandlerResponse => {
+      this.deps.log(`the rollback leaves template ${id} as it is (${current.status}): it differs from what the rollback restores in ${parts}, `
+        + `and ${why}. It keeps its newer content until the next deploy converges it`);
+      return this.response(id, current.status);
+    };
+    const refusal = this.editRefusal(id, current, categoryDiffers);
+    if (refusal) {
+      if (await isRollingBack()) return leave(`Meta does not let it be edited ${categoryDiffers && current.status === 'APPROVED' ? 'in its category' : 'now'}`);
       throw new FlowFailure(`${refusal} Nothing was changed.`);
     }
-    const componentsJson = JSON.stringify(components);
-    if (componentsChanged && componentsJson.length > MAX_COMPONENTS_JSON_LENGTH) {
+    if (current.status === 'APPROVED' && await isRollingBack()) {
+      return leave('an edit would take the live template back into review and use up its edit for the day');
+    }
+    if (componentsDiffer && componentsJson.length > MAX_COMPONENTS_JSON_LENGTH) {
+      if (await isRollingBack()) return leave(`its components are longer than an edit takes (${MAX_COMPONENTS_JSON_LENGTH} characters of JSON)`);
       throw new FlowFailure(`Template ${label(d)}: its components are ${componentsJson.length} characters of JSON, and an edit takes at most `
         + `${MAX_COMPONENTS_JSON_LENGTH}. Nothing was changed. Shorten the body or the samples, or give it a new templateName (a new template).`);
     }
-    await this.call('UpdateWhatsAppMessageTemplate', (client) => client.send(new UpdateWhatsAppMessageTemplateCommand({
-      id: d.wabaId,
-      metaTemplateId: id,
-      templateCategory: categoryChanged ? d.p.Category : undefined,
-      templateComponents: componentsChanged ? new TextEncoder().encode(componentsJson) : undefined,
-    })));
-    this.deps.log(`edited ${[componentsChanged && 'components', categoryChanged && 'category'].filter(Boolean).join(' and ')} of template ${id}`);
+    try {
+      await this.edit(d, id, componentsDiffer ? componentsJson : undefined, categoryDiffers ? d.p.Category : undefined);
+    } catch (error) {
+      if (error instanceof FlowFailure || isRetryable(error) || error instanceof RetryBudgetExhausted) throw error;
+      if (await isRollingBack()) return leave(`Meta refused the edit (${errorName(error)})`);
+      throw error;
+    }
+    this.deps.log(`edited ${parts} of template ${id}`);
     let after: MetaTemplate;
     try {
       after = await this.describe(d.wabaId, id);
@@ -301,11 +331,60 @@ export class TemplateLifecycle {
       return this.response(id, 'PENDING');
     }
     if (after.status === 'REJECTED') {
+      if (await isRollingBack()) {
+        this.deps.log(`Meta rejected the content the rollback restored to template ${id} (${after.rejectedReason ?? 'no reason given'}): `
+          + 'it stays REJECTED until the next deploy converges it');
+        return this.response(id, after.status);
+      }
       throw new FlowFailure(`Meta rejected the edit of template ${label(d)} (id ${id}) at once: ${after.rejectedReason ?? 'Meta gave no reason'}. `
         + 'Change what the reason names and deploy again.');
     }
     this.deps.log(`template ${id} is ${after.status}`);
     return this.response(id, after.status);
+  }
+
+  /**
+   * UpdateWhatsAppMessageTemplate, retried within the budget. The service has no idempotency token: after an attempt
+   * whose answer was lost, the template is read first, and an edit already in place is a success (Meta reviews an
+   * edited template again, so a retry would be refused as not editable, or use up another edit).
+   */
+  private async edit(d: Desired, id: string, componentsJson: string | undefined, category: string | undefined): Promise<void> {
+    let mayHaveEdited = false;
+    const applied = async (error: unknown): Promise<boolean> => {
+      const now = await this.describe(d.wabaId, id).catch((lookupError) => {
+        this.deps.log(`reading template ${id} after a lost answer failed (${errorName(lookupError)})`);
+        return undefined;
+      });
+      if (!now) return false;
+      const differing = componentsJson === undefined ? [] : componentDifferences(JSON.parse(componentsJson), now.components);
+      const inPlace = differing !== undefined && differing.length === 0 && (category === undefined || sameCategory(category, now.category) === true);
+      if (inPlace) {
+        this.deps.log(`UpdateWhatsAppMessageTemplate got no answer (${errorName(error)}), but the edit is in place: template ${id} is ${now.status}`);
+      }
+      return inPlace;
+    };
+    try {
+      await this.call('UpdateWhatsAppMessageTemplate', async (client) => {
+        try {
+          await client.send(new UpdateWhatsAppMessageTemplateCommand({
+            id: d.wabaId,
+            metaTemplateId: id,
+            templateCategory: category,
+            templateComponents: componentsJson === undefined ? undefined : new TextEncoder().encode(componentsJson),
+          }));
+        } catch (error) {
+          if (!mayHaveApplied(error)) throw error;
+          mayHaveEdited = true;
+          if (await applied(error)) return;
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!mayHaveEdited || isRetryable(error) || error instanceof RetryBudgetExhausted) throw error;
+      // A retry refused (the template is in review again, say): the attempt whose answer was lost may have applied it.
+      if (await applied(error)) return;
+      throw error;
+    }
   }
 
   /**
@@ -383,6 +462,7 @@ export class TemplateLifecycle {
       status: text(template.status) ?? 'UNKNOWN',
       category: text(template.category),
       rejectedReason: rejectedReason && rejectedReason !== 'NONE' ? rejectedReason : undefined,
+      components: Array.isArray(template.components) ? template.components : undefined,
     };
   }
 

@@ -16,6 +16,7 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../src/provider/on-event.lambda';
 import { TEMPLATE_RESOURCE_TYPE, TemplateResourceProperties } from '../../src/template/contract';
+import { templateComponents } from '../../src/template/template-definition';
 
 const socialMessaging = mockClient(SocialMessagingClient);
 const cloudFormation = mockClient(CloudFormationClient);
@@ -86,9 +87,36 @@ function error<T>(type: new (opts: any) => T, message = 'boom'): T {
   return new type({ message, $metadata: {} });
 }
 
-/** What GetWhatsAppMessageTemplate answers: Meta's template as a JSON string. */
-function metaTemplate(status: string, extra: Record<string, unknown> = {}) {
-  return { template: JSON.stringify({ id: TEMPLATE_ID, name: 'feedback_request', language: 'en_US', category: 'MARKETING', status, ...extra }) };
+/**
+ * The components as Meta echoes them: its own key order, fields it fills in, `flow_action` in capitals and a numeric
+ * `flow_id`. The handler compares only what it sends.
+ */
+function metaComponents(props: TemplateResourceProperties): unknown[] {
+  return templateComponents(props).map((component) => {
+    const echoed: Record<string, unknown> = Object.fromEntries(Object.entries(component).reverse());
+    if (Array.isArray(component.buttons)) {
+      echoed.buttons = (component.buttons as Array<Record<string, unknown>>).map((b) => ({
+        ...b, flow_id: Number(b.flow_id), flow_action: String(b.flow_action).toUpperCase(), id: 'meta-button-id',
+      }));
+    }
+    return echoed;
+  });
+}
+
+/** What GetWhatsAppMessageTemplate answers: Meta's template as a JSON string, holding `props` (default: the deployed ones). */
+function metaTemplate(status: string, extra: Record<string, unknown> = {}, props = properties()) {
+  return {
+    template: JSON.stringify({
+      id: TEMPLATE_ID,
+      name: 'feedback_request',
+      language: 'en_US',
+      category: props.Category,
+      status,
+      parameter_format: 'POSITIONAL',
+      components: metaComponents(props),
+      ...extra,
+    }),
+  };
 }
 
 function mutatingCalls(): string[] {
@@ -335,11 +363,11 @@ describe('Update', () => {
   test('the rollback of an edit that Meta now reviews succeeds, and says the template keeps its newer content', async () => {
     const logs = captureLogs();
     cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
-    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('PENDING'));
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('PENDING', {}, edited));
     const response = await handler(updateEvent(properties(), edited), context());
     expect(response.Data.TemplateStatus).toBe('PENDING');
     expect(mutatingCalls()).toEqual([]);
-    expect(logs.join('\n')).toMatch(/cannot be edited back during the rollback: it keeps its newer content/);
+    expect(logs.join('\n')).toMatch(/the rollback leaves template 987654321 as it is \(PENDING\): it differs from what the rollback restores in BODY, .*It keeps its newer content/);
   });
 
   test('the category of an APPROVED template cannot change; of a REJECTED one it can', async () => {
@@ -428,6 +456,115 @@ describe('Update', () => {
     socialMessaging.on(CreateWhatsAppMessageTemplateCommand).resolves({ metaTemplateId: NEW_TEMPLATE_ID, templateStatus: 'PENDING' });
     expect((await handler(updateEvent(edited), context())).PhysicalResourceId).toBe(NEW_TEMPLATE_ID);
     expect(logs.join('\n')).toMatch(/no longer exists .* \(deleted outside this stack\): creating it again/);
+  });
+});
+
+describe('Update converges: what Meta holds decides the calls (rule 14)', () => {
+  const edited = properties({ Body: 'Thanks for order {{1}}! BODY-CONTENT-MARKER edited' });
+  const rollingBack = () => cloudFormation.on(DescribeStacksCommand)
+    .resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+
+  test('a rollback that asks for what the template already holds sends nothing, even when Meta\'s echo is spelled its own way', async () => {
+    const logs = captureLogs();
+    rollingBack();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('APPROVED'));
+    const response = await handler(updateEvent(properties(), edited), context());
+    expect(response.Data.TemplateStatus).toBe('APPROVED');
+    expect(mutatingCalls()).toEqual([]);
+    expect(logs.join('\n')).toMatch(/template 987654321 already holds what is declared: no edit/);
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+  });
+
+  test('a forward Update whose content Meta already holds (a redelivered event) sends nothing', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('PENDING', {}, edited));
+    expect((await handler(updateEvent(edited), context())).Data.TemplateStatus).toBe('PENDING');
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  test('content edited outside the stack is edited back on the next deploy, though the properties did not change', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolvesOnce(metaTemplate('APPROVED', {}, edited)).resolves(metaTemplate('PENDING'));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).resolves({});
+    await handler(updateEvent(properties(), properties()), context());
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppMessageTemplateCommand']);
+  });
+
+  test('a footer Meta holds and the properties no longer declare is a difference', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolvesOnce(metaTemplate('APPROVED')).resolves(metaTemplate('PENDING'));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).resolves({});
+    const logs = captureLogs();
+    await handler(updateEvent(properties({ Footer: undefined })), context());
+    expect(logs.join('\n')).toMatch(/edited FOOTER \(not declared\) of template/);
+  });
+
+  test('Meta reported no components: the previous properties decide, as before', async () => {
+    const bare = { template: JSON.stringify({ id: TEMPLATE_ID, name: 'feedback_request', language: 'en_US', category: 'MARKETING', status: 'APPROVED' }) };
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(bare);
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).resolves({});
+    await handler(updateEvent(properties()), context());
+    expect(mutatingCalls()).toEqual([]);
+    await handler(updateEvent(edited), context());
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppMessageTemplateCommand']);
+  });
+
+  test('a category Meta chose for an approved template is kept, and an edit of the components goes ahead', async () => {
+    const logs = captureLogs();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolvesOnce(metaTemplate('APPROVED', { category: 'UTILITY' })).resolves(metaTemplate('PENDING'));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).resolves({});
+    await handler(updateEvent(edited), context());
+    const input = socialMessaging.commandCalls(UpdateWhatsAppMessageTemplateCommand)[0].args[0].input;
+    expect(input.templateCategory).toBeUndefined();
+    expect(logs.join('\n')).toMatch(/Meta holds the category UTILITY \(declared MARKETING\), which an approved template keeps/);
+  });
+
+  test('a lost answer to an applied edit: the retry reads first and finds it in place; one Update', async () => {
+    const logs = captureLogs();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolvesOnce(metaTemplate('APPROVED')).resolves(metaTemplate('PENDING', {}, edited));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).rejectsOnce(error(InternalServiceException)).resolves({});
+    const response = await handler(updateEvent(edited), context());
+    expect(response.Data.TemplateStatus).toBe('PENDING');
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppMessageTemplateCommand']);
+    expect(logs.join('\n')).toMatch(/got no answer \(InternalServiceException\), but the edit is in place: template 987654321 is PENDING/);
+    expectCleanLogs(logs);
+  });
+
+  test('a lost answer whose read fails, then a retry refused as not editable: the edit in place is still a success', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolvesOnce(metaTemplate('APPROVED')).rejectsOnce(error(AccessDeniedException))
+      .resolves(metaTemplate('PENDING', {}, edited));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).rejectsOnce(error(InternalServiceException)).rejects(error(ValidationException, 'not editable'));
+    expect((await handler(updateEvent(edited), context())).Data.TemplateStatus).toBe('PENDING');
+  });
+
+  test('a lost answer to an edit that did not apply: retried; a refusal then fails the forward Update', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('APPROVED'));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).rejectsOnce(error(InternalServiceException)).rejects(error(ValidationException, 'edit limit'));
+    expect(await failure(updateEvent(edited))).toMatch(/ValidationException: edit limit/);
+  });
+
+  test('a forward edit Meta refuses fails with its reason; the same refusal in a rollback leaves the template and succeeds', async () => {
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('REJECTED', {}, edited));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).rejects(error(ValidationException, 'BODY-CONTENT-MARKER is not allowed'));
+    expect(await failure(updateEvent(properties(), edited))).toMatch(/ValidationException/);
+
+    const logs = captureLogs();
+    rollingBack();
+    const response = await handler(updateEvent(properties(), edited), context());
+    expect(response.Data.TemplateStatus).toBe('REJECTED');
+    expect(logs.join('\n')).toMatch(/the rollback leaves template 987654321 as it is \(REJECTED\): .* in BODY, and Meta refused the edit \(ValidationException\)/);
+    expectCleanLogs(logs);
+  });
+
+  test('a rollback never edits an APPROVED template back into review; a REJECTED one it restores', async () => {
+    rollingBack();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolves(metaTemplate('APPROVED', {}, edited));
+    expect((await handler(updateEvent(properties(), edited), context())).Data.TemplateStatus).toBe('APPROVED');
+    expect(mutatingCalls()).toEqual([]);
+
+    socialMessaging.reset();
+    socialMessaging.on(GetWhatsAppMessageTemplateCommand).resolvesOnce(metaTemplate('REJECTED', {}, edited)).resolves(metaTemplate('REJECTED'));
+    socialMessaging.on(UpdateWhatsAppMessageTemplateCommand).resolves({});
+    // Meta rejects the restored content at once: the rollback still succeeds, and says so.
+    expect((await handler(updateEvent(properties(), edited), context())).Data.TemplateStatus).toBe('REJECTED');
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppMessageTemplateCommand']);
   });
 });
 
