@@ -242,9 +242,9 @@ export class TemplateLifecycle {
       const original = await this.rolledBackReplacement(id, d);
       if (original) {
         // CloudFormation rolls a failed replacement back to the original template, which the replacement never
-        // changed: it already is what the rollback asks for.
-        this.deps.log(`template ${id} already is ${label(d)}: the rollback of a replacement keeps it as it is`);
-        return this.response(id, original.status);
+        // changed: it already is what the rollback asks for, unless an earlier rollback left it newer.
+        this.deps.log(`template ${id} already is ${label(d)}: the rollback of a replacement keeps it`);
+        return this.converge(id, d, previous, original, stackId);
       }
       if (await this.deps.isRollingBack(stackId)) {
         // CloudFormation rolls a replacement back with this resource's previous properties, which it deployed: the
@@ -253,7 +253,12 @@ export class TemplateLifecycle {
         const before = await this.findByName(d);
         if (before) {
           this.deps.log(`rolling back a replacement: template ${before.metaTemplateId} ${label(d)} is this resource's again`);
-          return this.response(before.metaTemplateId!, before.templateStatus ?? 'PENDING');
+          const template = await this.describe(d.wabaId, before.metaTemplateId!).catch((error) => {
+            if (isRetryable(error) || error instanceof RetryBudgetExhausted) throw error;
+            return undefined;
+          });
+          if (!template) return this.response(before.metaTemplateId!, before.templateStatus ?? 'PENDING');
+          return this.converge(before.metaTemplateId!, d, previous, template, stackId);
         }
       }
       // A new template; CloudFormation's cleanup Delete then removes the old one with the old properties.
@@ -269,9 +274,16 @@ export class TemplateLifecycle {
       this.deps.log(`template ${id} no longer exists in ${d.wabaId} (deleted outside this stack): creating it again`);
       return this.create(d);
     }
+    return this.converge(id, d, previous, current, stackId);
+  }
+
+  /**
+   * Converge, don't diff: the declared template against what Meta holds (`current`), not the new properties against
+   * the old. A template that already matches gets no mutating call, forward or rollback.
+   */
+  private async converge(id: string, d: Desired, previous: Desired, current: MetaTemplate, stackId: string): Promise<TemplateHandlerResponse> {
     const components = templateComponents(d.p);
     const componentsJson = JSON.stringify(components);
-    // Converge, don't diff: the desired template against what Meta holds, not the new properties against the old.
     let differing = componentDifferences(components, current.components);
     if (!differing) {
       this.deps.log(`template ${id}: Meta reported no components to compare with; comparing with the previous properties`);
