@@ -291,7 +291,8 @@ export class TemplateLifecycle {
     }
     let categoryDiffers = !(sameCategory(d.p.Category, current.category) ?? d.p.Category === previous.p.Category);
     if (categoryDiffers && current.status === 'APPROVED' && d.p.Category === previous.p.Category) {
-      // Meta classified the template itself, and an approved template keeps its category: this deploy did not ask for it.
+      // Meta chose the category (or an earlier rollback left it), and an approved template keeps it: this deploy did not
+      // ask for a change, so it is not failed for one it cannot make.
       this.deps.log(`template ${id}: Meta holds the category ${current.category} (declared ${d.p.Category}), which an approved template keeps`);
       categoryDiffers = false;
     }

@@ -35,6 +35,8 @@ let double: SocialMessagingDouble;
 let handler: HandlerFunction;
 let flow: DeclaredFlow;
 let variants: Record<string, DeclaredFlow>;
+/** Told of every edit the double applies, with the template's status before it. */
+let onEdit: ((metaTemplateId: string, before: TemplateStatus | undefined) => void) | undefined;
 
 beforeAll(async () => {
   flow = synthesizeFlows({ feedback: FEEDBACK_FLOW }).feedback;
@@ -50,6 +52,12 @@ beforeAll(async () => {
   variants = synthesizeTemplates(all);
   double = await startSocialMessagingDouble();
   handler = new HandlerFunction(double.endpoint);
+  const update = double.templates.update.bind(double.templates);
+  double.templates.update = (wabaId, id, category, components) => {
+    const before = double.templates.find(id)?.status;
+    update(wabaId, id, category, components);
+    onEdit?.(id, before);
+  };
 });
 
 afterAll(async () => {
@@ -105,10 +113,7 @@ async function runSequence(index: number, figures: Figures): Promise<string[]> {
     return r < 0.7 ? { status: 'PENDING' } : r < 0.9 ? { status: 'APPROVED' } : { status: 'REJECTED', rejectedReason: 'PROMOTIONAL' };
   };
   // No rollback may take an APPROVED template back into review: every edit Meta applies is watched.
-  const update = double.templates.update.bind(double.templates);
-  double.templates.update = (wabaId, id, category, components) => {
-    const before = double.templates.find(id)?.status;
-    update(wabaId, id, category, components);
+  onEdit = (id, before) => {
     if (before === 'APPROVED' && /ROLLBACK_IN_PROGRESS$/.test(double.stacks.get(stack.delivery.stackId) ?? '')) {
       figures.approvedPushedToReviewByRollback++;
       check('rollback', [`template ${id} was APPROVED and a rollback edited it (now ${double.templates.find(id)!.status})`]);
