@@ -56,8 +56,8 @@ export interface WhatsAppFlowEndpointProps {
 
   /**
    * The phone numbers whose Flows talk to this endpoint: their ids (`phone-number-id-…`) or ARNs. The key's public
-   * key is registered as the business public key of each. A phone number has one business public key, so it can
-   * belong to one endpoint only.
+   * key is registered as the business public key of each. A phone number has one business public key, so endpoints
+   * that serve the same number must share one `key`; a number registered with two keys fails the synth.
    */
   readonly phoneNumberIds: string[];
 
