@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
-import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
+import { FlowCategory, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
 import { ENDPOINT_DEFAULT_RESERVED_CONCURRENCY, EndpointEnv, KEY_REGISTRATION_RESOURCE_TYPE } from '../../src/endpoint/contract';
 
 const PHONE = 'phone-number-id-0123456789abcdef01';
@@ -411,6 +411,13 @@ describe('a public URL: what is checked, and what it costs when it is not', () =
     const unsigned = new WhatsAppFlowEndpoint(stack, 'Unsigned', { handler: userFunction(stack, 'OtherLogic'), phoneNumberIds: ['phone-number-id-0999'] });
     new WhatsAppFlow(stack, 'Other', flowProps(unsigned, { flowName: 'other' }));
     expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('any IFlowEndpoint may say that it verifies signatures; without a source, the message names its URL', () => {
+    const stack = newStack();
+    const endpoint: IFlowEndpoint = { bind: () => ({ url: 'https://flows.example.com/booking', verifiesSignatures: true }) };
+    new WhatsAppFlow(stack, 'Booking', { ...flowProps(undefined as any), endpoint });
+    expect(() => Template.fromStack(stack)).toThrow(/uses the endpoint https:\/\/flows\.example\.com\/booking, which verifies Meta's request signatures/);
   });
 
   test('an adopted Flow may have its app attached outside the app: a warning instead', () => {
