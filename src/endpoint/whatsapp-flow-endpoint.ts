@@ -210,7 +210,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     this.claimPhoneNumbers(props.phoneNumberIds);
     this.checksSignatures = props.appSecret !== undefined;
     this.checksFlowTokenSignatures = props.verifyFlowTokenSignature === true;
-    if (!props.appSecret) this.warnUnsigned();
+    if (!props.appSecret) this.warnUnsigned(props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const environment: Record<string, string> = {
@@ -443,13 +443,15 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
   }
 
   /** Without the app secret, anyone with the public key can make requests that the endpoint cannot tell from Meta's. */
-  private warnUnsigned(): void {
-    const decrypts = ENDPOINT_DEFAULT_RESERVED_CONCURRENCY * KMS_DECRYPTS_PER_SECOND_PER_SANDBOX;
+  private warnUnsigned(concurrency: number): void {
+    const bound = Token.isUnresolved(concurrency)
+      ? `reservedConcurrentExecutions × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second`
+      : `${concurrency} × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} = ${concurrency * KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second, `
+        + `reservedConcurrentExecutions × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX}`;
     Annotations.of(this).addWarningV2('cdk-whatsapp-flows:ENDPOINT_SIGNATURES_UNCHECKED',
       'The endpoint has no appSecret, so it cannot tell Meta\'s requests from anyone else\'s: its URL is public and so is the '
       + 'business public key, and anyone who has both can send well-formed encrypted requests that reach your handler '
-      + 'with data of their choosing and spend a KMS Decrypt each (at most reservedConcurrentExecutions × '
-      + `${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second; ${decrypts} at the default). To close this, store the Meta app's secret `
+      + `with data of their choosing and spend a KMS Decrypt each (at most ${bound}). To close this, store the Meta app's secret `
       + 'in Secrets Manager, pass it as appSecret, and give each WhatsAppFlow that uses the endpoint the app\'s metaAppId.');
   }
 

@@ -377,7 +377,7 @@ describe('a public URL: what is checked, and what it costs when it is not', () =
     expect(warnings).toHaveLength(1);
     const text = JSON.stringify(warnings[0].entry.data);
     expect(text).toMatch(/anyone who has both can send well-formed encrypted requests that reach your handler/);
-    expect(text).toMatch(/spend a KMS Decrypt each .*100 at the default/);
+    expect(text).toMatch(/spend a KMS Decrypt each \(at most 20 × 5 = 100 a second, reservedConcurrentExecutions × 5\)/);
     expect(text).toMatch(/pass it as appSecret, and give each WhatsAppFlow that uses the endpoint the app's metaAppId/);
 
     const acknowledged = endpointStack();
