@@ -8,6 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -69,9 +70,14 @@ class WhatsAppFlowsExampleStack(Stack):
 
         # The endpoint Meta calls: it decrypts each request, invokes the logic and encrypts its answer. Its key is
         # registered as the business public key of the phone number that sends the Flow (`-c phoneNumberId=...`).
+        # Its URL is public: it checks that each request was signed by Meta with the secret of the Meta app attached to
+        # the Flow (`-c metaAppId=...`), kept in Secrets Manager under `-c appSecretName=...`.
+        meta_app_id = self.node.try_get_context("metaAppId") or "1234567890123456"
         booking_endpoint = WhatsAppFlowEndpoint(self, "BookingEndpoint",
             handler=booking_logic,
             phone_number_ids=[self.node.try_get_context("phoneNumberId") or "phone-number-id-0123456789abcdef0123456789abcdef"],
+            app_secret=secretsmanager.Secret.from_secret_name_v2(self, "MetaAppSecret",
+                self.node.try_get_context("appSecretName") or "whatsapp-flows/meta-app-secret"),
         )
 
         # Published after the endpoint answers and its key is registered: publishing makes Meta check the endpoint.
@@ -81,6 +87,7 @@ class WhatsAppFlowsExampleStack(Stack):
             categories=[FlowCategory.APPOINTMENT_BOOKING],
             flow_json=FlowJson.from_file(os.path.join(FLOWS, "appointment-booking-dynamic.json")),
             endpoint=booking_endpoint,
+            meta_app_id=meta_app_id,
             publish=True,
         )
 

@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -57,9 +58,13 @@ export class WhatsAppFlowsExampleStack extends Stack {
 
     // The endpoint Meta calls: it decrypts each request, invokes the logic and encrypts its answer. Its key is
     // registered as the business public key of the phone number that sends the Flow (`-c phoneNumberId=phone-number-id-…`).
+    // Its URL is public: it checks that each request was signed by Meta with the secret of the Meta app attached to
+    // the Flow (`-c metaAppId=…`), kept in Secrets Manager under `-c appSecretName=…`.
+    const metaAppId: string = this.node.tryGetContext('metaAppId') ?? '1234567890123456';
     const bookingEndpoint = new WhatsAppFlowEndpoint(this, 'BookingEndpoint', {
       handler: bookingLogic,
       phoneNumberIds: [this.node.tryGetContext('phoneNumberId') ?? 'phone-number-id-0123456789abcdef0123456789abcdef'],
+      appSecret: secretsmanager.Secret.fromSecretNameV2(this, 'MetaAppSecret', this.node.tryGetContext('appSecretName') ?? 'whatsapp-flows/meta-app-secret'),
     });
 
     // Published after the endpoint answers and its key is registered: publishing makes Meta check the endpoint.
@@ -69,6 +74,7 @@ export class WhatsAppFlowsExampleStack extends Stack {
       categories: [FlowCategory.APPOINTMENT_BOOKING],
       flowJson: FlowJson.fromFile(path.join(FLOWS, 'appointment-booking-dynamic.json')),
       endpoint: bookingEndpoint,
+      metaAppId,
       publish: true,
     });
 

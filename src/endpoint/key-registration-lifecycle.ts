@@ -30,7 +30,9 @@ const MISMATCH_READS = 3;
  * - Delete, and a number that leaves the list, call nothing: there is no API to unset a business public key. The key
  *   stays registered for those numbers until another one is put; once the KMS key is gone, Meta's requests for them
  *   fail with 421.
- * - The physical id is the key ARN of the Create, kept by every Update, so that no Update turns into a Delete.
+ * - The physical id is the ARN of the key registered last: an Update that rotates the key returns the new key's ARN.
+ *   CloudFormation then sends a Delete for the old id (after the update, or for the new one after a rollback), and a
+ *   Delete calls nothing, so the key that the Update (or the rollback's Update) put stays registered.
  */
 export class KeyRegistrationLifecycle {
   constructor(private readonly deps: KeyRegistrationDependencies) {}
@@ -50,7 +52,7 @@ export class KeyRegistrationLifecycle {
         if (dropped.length) {
           this.deps.log(`left as they are (a business public key cannot be unset): ${dropped.join(', ')}`);
         }
-        return { PhysicalResourceId: event.PhysicalResourceId, Data: {} };
+        return { PhysicalResourceId: properties.KmsKeyArn, Data: {} };
       }
       case 'Delete':
         this.deps.log(`Delete: nothing to call; the business public key stays registered for ${(properties.PhoneNumberIds ?? []).join(', ')}`);

@@ -1,12 +1,13 @@
-import { Annotations, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
+  ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
   ENDPOINT_METRIC_DIMENSION,
   ENDPOINT_METRICS_NAMESPACE,
   EndpointEnv,
@@ -14,6 +15,7 @@ import {
   INVALID_FLOW_TOKEN,
   KEY_REGISTRATION_RESOURCE_TYPE,
   KeyRegistrationProperties,
+  KMS_DECRYPTS_PER_SECOND_PER_SANDBOX,
   PHONE_NUMBER_ID,
   RESPONSE_MARGIN_MS,
 } from './contract';
@@ -29,6 +31,17 @@ const ENDPOINT_TIMEOUT = Duration.seconds(8);
 const PHONE_NUMBER_ARN = /^arn:[^:]+:social-messaging:[^:]*:[^:]*:phone-number-id\/([0-9A-Za-z]+)$/;
 const SOCIAL_MESSAGING_PRINCIPAL = 'social-messaging.amazonaws.com';
 const MAX_ERROR_MESSAGE_LENGTH = 200;
+/** What the Deny of a key policy takes from every principal but the endpoints' roles: all that yields the plain text. */
+const DENIED_KEY_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+/** The statements of each key's policy that name the endpoint roles using it, made once per key. */
+const keyPolicies = new WeakMap<kms.IKey, { readonly roles: iam.IRole[]; readonly decrypts?: iam.PolicyStatement }>();
+
+/**
+ * Phone numbers claimed by endpoints, per app (per stack for tokens, which are equal only within one stack): the
+ * number's id → the key it is registered with and the endpoint that claimed it first.
+ */
+const claimedNumbers = new WeakMap<IConstruct, Map<string, { readonly keyArn: string; readonly path: string }>>();
 
 /** Properties of a WhatsAppFlowEndpoint. */
 export interface WhatsAppFlowEndpointProps {
@@ -43,32 +56,59 @@ export interface WhatsAppFlowEndpointProps {
 
   /**
    * The phone numbers whose Flows talk to this endpoint: their ids (`phone-number-id-…`) or ARNs. The key's public
-   * key is registered as the business public key of each. A phone number has one business public key, so it can
-   * belong to one endpoint only.
+   * key is registered as the business public key of each. A phone number has one business public key, so endpoints
+   * that serve the same number must share one `key`; a number registered with two keys fails the synth.
    */
   readonly phoneNumberIds: string[];
 
   /**
    * The KMS key that decrypts Meta's requests: an asymmetric key, RSA_2048, ENCRYPT_DECRYPT, used for nothing else.
-   * When it belongs to this app, its key policy is given the statements it needs, among them a Deny of `kms:Decrypt`
-   * to every principal but the endpoint's role; a key imported by ARN must already let
-   * `social-messaging.amazonaws.com` call `kms:GetPublicKey` and the endpoint's role call `kms:Decrypt`.
+   * When it belongs to this app, its key policy is given the statements it needs: the service may read the public
+   * key, the endpoints' roles may decrypt, and every other principal is denied `kms:Decrypt` and `kms:ReEncrypt*`.
+   * Meta holds one business public key per phone number, so endpoints that serve Flows of the same number share
+   * one key: pass the same key to each, and its statements name all of their roles. A key imported by ARN must
+   * already allow the same (see the README's "An imported key").
    *
    * @default - a new key, retained when it leaves the stack
    */
   readonly key?: kms.IKey;
 
   /**
-   * The Meta app's secret, as the secret's plain-text value. With it, every request's `X-Hub-Signature-256` is
-   * verified; a request that does not verify is answered 432 before anything is decrypted.
+   * During a key rotation, the key that Meta may still encrypt with: the endpoint decrypts with `key` and, when a
+   * request does not fit it, with this one, so no request fails while Meta changes over. To rotate, pass the new key
+   * as `key` and the old one as `previousKey` and deploy (the function that knows both keys is updated before the
+   * new key is registered); remove `previousKey` in a later deploy, once `metricDecryptionFailures` stays at zero.
+   * It gets the same key policy statements as `key` (an imported key must already allow the endpoint's role to
+   * call `kms:Decrypt`).
    *
-   * @default - signatures are not checked: the encryption alone protects the endpoint
+   * @default - no previous key
+   */
+  readonly previousKey?: kms.IKey;
+
+  /**
+   * The Meta app's secret. With it, every request's `X-Hub-Signature-256` is verified and a request that does not
+   * verify is answered 432 before anything is decrypted, read or invoked. Meta signs a Flow's requests with the
+   * secret of the app attached to the Flow, so each `WhatsAppFlow` that uses this endpoint needs `metaAppId` (the
+   * synth fails without it).
+   *
+   * @default - signatures are not checked, and the synth warns: the public key is public, so anyone who has it can
+   * send well-formed encrypted requests that reach the handler and spend KMS calls. The encryption keeps requests
+   * secret; it does not prove that Meta sent them.
    */
   readonly appSecret?: secretsmanager.ISecret;
 
   /**
+   * The field of `appSecret`'s JSON value that holds the Meta app's secret, as `ecs.Secret.fromSecretsManager(secret,
+   * field)` takes it.
+   *
+   * @default - the secret's whole plain-text value is the app secret
+   */
+  readonly appSecretField?: string;
+
+  /**
    * On data API 4.0, also verify the request's `flow_token_signature` (a JWT, HS256, signed with the app secret) and
-   * answer 432 when it does not verify. Needs `appSecret`.
+   * answer 432 when it does not verify. Needs `appSecret`. Meta sends no `flow_token_signature` on data API 3.0, so
+   * there this checks nothing: a Flow whose JSON has `"data_api_version": "3.0"` gets a synth warning.
    *
    * @default false
    */
@@ -83,9 +123,13 @@ export interface WhatsAppFlowEndpointProps {
   readonly errorMessage?: string;
 
   /**
-   * The most requests the endpoint serves at once; more are throttled, and Meta sees an error.
+   * The most requests the endpoint serves at once; more are throttled, and Meta sees an error. It also bounds what
+   * requests that nobody can authenticate cost: each concurrent execution spends at most 5 KMS Decrypts a second, so
+   * at the default at most 100 a second, a fifth of KMS's RSA request quota (500 a second per account and Region).
+   * Lambda keeps 100 of the account's concurrency unreserved: an account whose concurrency limit is below 100 plus
+   * this (new accounts may start with 10) cannot deploy it; raise the limit in Service Quotas.
    *
-   * @default - no reserved concurrency: the account's unreserved concurrency
+   * @default 20
    */
   readonly reservedConcurrentExecutions?: number;
 }
@@ -146,6 +190,9 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
   /** The registration of the key as the business public key of the phone numbers. */
   public readonly keyRegistration: CustomResource;
 
+  private readonly checksSignatures: boolean;
+  private readonly checksFlowTokenSignatures: boolean;
+
   constructor(scope: Construct, id: string, props: WhatsAppFlowEndpointProps) {
     super(scope, id);
     this.checkProps(props);
@@ -158,14 +205,21 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       // Meta keeps encrypting with this key until another is registered: keep it unless the user says otherwise.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.configureKeyPolicy(role);
+    this.configureKeyPolicy(this.key, role, 'key');
+    if (props.previousKey) this.configureKeyPolicy(props.previousKey, role, 'previousKey');
+    this.claimPhoneNumbers(props.phoneNumberIds);
+    this.checksSignatures = props.appSecret !== undefined;
+    this.checksFlowTokenSignatures = props.verifyFlowTokenSignature === true;
+    if (!props.appSecret) this.warnUnsigned(props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const environment: Record<string, string> = {
       [EndpointEnv.KMS_KEY_ID]: this.key.keyArn,
       [EndpointEnv.HANDLER_FUNCTION]: props.handler.functionArn,
     };
+    if (props.previousKey) environment[EndpointEnv.PREVIOUS_KMS_KEY_ID] = props.previousKey.keyArn;
     if (props.appSecret) environment[EndpointEnv.APP_SECRET_ARN] = props.appSecret.secretArn;
+    if (props.appSecretField !== undefined) environment[EndpointEnv.APP_SECRET_FIELD] = props.appSecretField;
     if (props.verifyFlowTokenSignature) environment[EndpointEnv.VERIFY_FLOW_TOKEN_SIGNATURE] = 'true';
     if (props.errorMessage !== undefined) environment[EndpointEnv.ERROR_MESSAGE] = props.errorMessage;
     const fn = new EndpointFunction(this, 'Function', {
@@ -175,7 +229,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       role,
       logGroup,
       environment,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
     });
     logGroup.grantWrite(fn);
     this.checkHandlerTimeout(props.handler);
@@ -202,8 +256,10 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       properties: properties as unknown as Record<string, unknown>,
       serviceTimeout: Duration.minutes(10),
     });
-    // Meta may check the key as soon as it is registered: the key policy must let the service read it first.
-    this.keyRegistration.node.addDependency(this.key);
+    // Meta may check the key as soon as it is registered: the key policy must let the service read it first. And
+    // Meta encrypts with the new key as soon as it is registered: the function that decrypts with it (and, during a
+    // rotation, still with the previous key) must be deployed first.
+    this.keyRegistration.node.addDependency(this.key, fn);
   }
 
   /**
@@ -213,7 +269,13 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
    * check would get a 403.
    */
   public bind(_scope: Construct): FlowEndpointConfig {
-    return { url: this.url, dependsOn: [this.endpointFunction, this.functionUrl, this.keyRegistration] };
+    return {
+      url: this.url,
+      dependsOn: [this.endpointFunction, this.functionUrl, this.keyRegistration],
+      source: this.node.path,
+      verifiesSignatures: this.checksSignatures,
+      verifiesFlowTokenSignatures: this.checksFlowTokenSignatures,
+    };
   }
 
   /**
@@ -293,39 +355,104 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     return this.endpointFunction.metricDuration({ statistic: cloudwatch.Stats.p(99), ...props });
   }
 
-  /** The key policy: the service reads the public key for this account only, and only the endpoint's role decrypts. */
-  private configureKeyPolicy(role: iam.IRole): void {
-    const account = Stack.of(this).account;
-    const readable = this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'SocialMessagingReadsThePublicKey',
-      principals: [new iam.ServicePrincipal(SOCIAL_MESSAGING_PRINCIPAL)],
-      actions: ['kms:GetPublicKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': account } },
-    }));
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'TheEndpointDecrypts',
-      principals: [role],
-      actions: ['kms:Decrypt'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } },
-    }));
-    // The account's administrators keep the key (CDK's default statement), but none of them may decrypt with it.
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'NobodyElseDecrypts',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:Decrypt'],
-      resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
-    }));
-    if (!readable.statementAdded) {
-      // An imported key: its policy cannot be changed here, so the role is given Decrypt by its own policy.
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.key.keyArn] }));
-      Annotations.of(this).addWarningV2('cdk-whatsapp-flows:IMPORTED_ENDPOINT_KEY',
-        `The key policy of ${this.key.keyArn} cannot be changed by this app: it must let ${SOCIAL_MESSAGING_PRINCIPAL} call `
-        + 'kms:GetPublicKey (for this account) and this endpoint\'s role call kms:Decrypt, or the key registration fails.');
+  /**
+   * The key policy of a key this endpoint decrypts with. A key is shared on purpose by the endpoints of one phone
+   * number (Meta holds one business public key per number), so its statements are made once per key and name every
+   * endpoint role that uses it: one Allow of Decrypt, one Deny of Decrypt and ReEncrypt to every other principal.
+   */
+  private configureKeyPolicy(key: kms.IKey, role: iam.Role, purpose: string): void {
+    if (key instanceof kms.Key && Stack.of(key) !== Stack.of(this)) {
+      // The key policy would name the role of this stack, and this stack names the key: a cycle between the stacks.
+      const message = `WhatsAppFlowEndpoint ${this.node.path}: its ${purpose} ${key.node.path} belongs to another stack, whose key policy `
+        + 'would have to name this endpoint\'s role while this stack uses the key: the two stacks would depend on each other. '
+        + 'Declare the endpoint in the key\'s stack, or pass the key by ARN (kms.Key.fromKeyArn) and give its policy the statements '
+        + 'of the README\'s "An imported key".';
+      this.node.addValidation({ validate: () => [message] });
+      return;
     }
+    let policy = keyPolicies.get(key);
+    if (!policy) {
+      const roles: iam.IRole[] = [];
+      const readable = key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'SocialMessagingReadsThePublicKey',
+        principals: [new iam.ServicePrincipal(SOCIAL_MESSAGING_PRINCIPAL)],
+        actions: ['kms:GetPublicKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }));
+      let decrypts: iam.PolicyStatement | undefined;
+      if (readable.statementAdded) {
+        decrypts = new iam.PolicyStatement({
+          sid: 'TheEndpointsDecrypt',
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } },
+        });
+        key.addToResourcePolicy(decrypts);
+        // The account's administrators keep the key (CDK's default statement), but none of them may decrypt with it,
+        // directly or by re-encrypting Meta's ciphertext under a key of their own.
+        key.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'NobodyElseDecrypts',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...DENIED_KEY_ACTIONS],
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => roles.map((r) => r.roleArn) }) } },
+        }));
+      }
+      policy = { roles, decrypts };
+      keyPolicies.set(key, policy);
+    }
+    policy.roles.push(role);
+    if (policy.decrypts) {
+      policy.decrypts.addPrincipals(role);
+      return;
+    }
+    // An imported key: its policy cannot be changed here, so the role is given Decrypt by its own policy.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
+    Annotations.of(this).addWarningV2('cdk-whatsapp-flows:IMPORTED_ENDPOINT_KEY',
+      `The key policy of ${key.keyArn} (${purpose}) cannot be changed by this app: it must let ${SOCIAL_MESSAGING_PRINCIPAL} call `
+      + 'kms:GetPublicKey (for this account) and this endpoint\'s role call kms:Decrypt, or the key registration fails; '
+      + 'the README\'s "An imported key" lists the statements.');
+  }
+
+  /**
+   * A phone number has one business public key: a number registered with two different keys in one app would
+   * flip between them on every deploy. Endpoints that share a key may serve the same number: each registers it, and
+   * putting the same key again changes nothing.
+   */
+  private claimPhoneNumbers(idsOrArns: string[]): void {
+    if (Token.isUnresolved(idsOrArns)) return;
+    for (const idOrArn of idsOrArns) {
+      const unresolved = Token.isUnresolved(idOrArn);
+      // The same token means the same value only within one stack.
+      const scope = unresolved ? Stack.of(this) : this.node.root;
+      const claims = claimedNumbers.get(scope) ?? new Map<string, { keyArn: string; path: string }>();
+      claimedNumbers.set(scope, claims);
+      const number = phoneNumberIdOf(idOrArn);
+      const other = claims.get(number);
+      if (!other) {
+        claims.set(number, { keyArn: this.key.keyArn, path: this.node.path });
+      } else if (other.keyArn !== this.key.keyArn) {
+        const message = `WhatsAppFlowEndpoint ${this.node.path}: phone number ${idOrArn} is also served by ${other.path} with another key. `
+          + 'A phone number has one business public key, so the two would replace each other\'s key on every deploy and one '
+          + 'of them could not decrypt: give both endpoints the same `key`, or take the number out of one of them.';
+        this.node.addValidation({ validate: () => [message] });
+      }
+    }
+  }
+
+  /** Without the app secret, anyone with the public key can make requests that the endpoint cannot tell from Meta's. */
+  private warnUnsigned(concurrency: number): void {
+    const bound = Token.isUnresolved(concurrency)
+      ? `reservedConcurrentExecutions × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second`
+      : `${concurrency} × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} = ${concurrency * KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second, `
+        + `reservedConcurrentExecutions × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX}`;
+    Annotations.of(this).addWarningV2('cdk-whatsapp-flows:ENDPOINT_SIGNATURES_UNCHECKED',
+      'The endpoint has no appSecret, so it cannot tell Meta\'s requests from anyone else\'s: its URL is public and so is the '
+      + 'business public key, and anyone who has both can send well-formed encrypted requests that reach your handler '
+      + `with data of their choosing and spend a KMS Decrypt each (at most ${bound}). To close this, store the Meta app's secret `
+      + 'in Secrets Manager, pass it as appSecret, and give each WhatsAppFlow that uses the endpoint the app\'s metaAppId.');
   }
 
   /** A handler that may run longer than the endpoint waits for it keeps running (and billing) after Meta got its answer. */
@@ -357,6 +484,16 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     }
     if (props.verifyFlowTokenSignature && !props.appSecret) {
       problems.push('verifyFlowTokenSignature needs appSecret: flow_token_signature is signed with the Meta app\'s secret');
+    }
+    const field = props.appSecretField;
+    if (field !== undefined && !props.appSecret) {
+      problems.push('appSecretField needs appSecret: it names a field of the secret\'s JSON value');
+    }
+    if (field !== undefined && !Token.isUnresolved(field) && field.trim() === '') {
+      problems.push('appSecretField must not be blank: leave it out when the secret\'s plain-text value is the app secret');
+    }
+    if (props.previousKey && props.previousKey === props.key) {
+      problems.push('previousKey is the same key as key: pass the key Meta may still encrypt with during a rotation, or leave it out');
     }
     const message = props.errorMessage;
     if (message !== undefined && !Token.isUnresolved(message) && (message.trim() === '' || message.length > MAX_ERROR_MESSAGE_LENGTH)) {

@@ -13,6 +13,30 @@ export interface FlowEndpointConfig {
    * @default - nothing
    */
   readonly dependsOn?: IDependable[];
+
+  /**
+   * What names the endpoint in the Flow's synth messages, such as its construct path.
+   *
+   * @default - its URL
+   */
+  readonly source?: string;
+
+  /**
+   * The endpoint verifies each request's `X-Hub-Signature-256` with a Meta app's secret. Meta signs a Flow's
+   * requests with the secret of the app attached to the Flow, so a Flow that uses the endpoint without `metaAppId`
+   * fails the synth.
+   *
+   * @default false
+   */
+  readonly verifiesSignatures?: boolean;
+
+  /**
+   * The endpoint verifies the `flow_token_signature` of data API 4.0 requests. Meta sends none on data API 3.0: a
+   * Flow whose JSON has `"data_api_version": "3.0"` gets a synth warning.
+   *
+   * @default false
+   */
+  readonly verifiesFlowTokenSignatures?: boolean;
 }
 
 /**

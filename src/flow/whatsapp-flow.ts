@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
 import { FlowCategory } from './flow-category';
-import { IFlowEndpoint } from './flow-endpoint';
+import { FlowEndpointConfig, IFlowEndpoint } from './flow-endpoint';
 import { FlowJson, FlowJsonConfig } from './flow-json';
 import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
@@ -233,7 +233,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     provider.allowFlowManagement(this.whatsAppBusinessAccountArn);
     const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider, props.validateFlowJson ?? true);
     const endpoint = props.endpoint?.bind(this);
-    if (flowJson) this.checkEndpoint(flowJson, endpoint !== undefined);
+    if (flowJson) this.checkEndpoint(flowJson, endpoint);
+    if (endpoint?.verifiesSignatures) this.checkMetaApp(endpoint, props);
     this._declared = { flowJson: flowJson && { text: flowJson.text, source: flowJson.source }, publish: props.publish ?? false };
 
     const properties: FlowResourceProperties = {
@@ -324,12 +325,20 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
   }
 
   /** Dynamic Flow JSON needs an endpoint; static Flow JSON has no use for one. */
-  private checkEndpoint(flowJson: FlowJsonConfig, hasEndpoint: boolean): void {
+  private checkEndpoint(flowJson: FlowJsonConfig, endpoint: FlowEndpointConfig | undefined): void {
+    const hasEndpoint = endpoint !== undefined;
     let document: unknown;
     try {
       document = JSON.parse(flowJson.text.replace(/^\uFEFF/, ''));
     } catch {
       return;
+    }
+    const dataApiVersion = (document as { data_api_version?: unknown } | null)?.data_api_version;
+    if (endpoint?.verifiesFlowTokenSignatures && dataApiVersion === '3.0') {
+      Annotations.of(this).addWarningV2('cdk-whatsapp-flows:FLOW_TOKEN_SIGNATURE_UNUSED',
+        `Flow JSON ${flowJson.source} uses data API 3.0, whose requests carry no flow_token_signature: the endpoint `
+        + `${endpoint.source ?? endpoint.url} verifies it on data API 4.0 only, so verifyFlowTokenSignature checks nothing for this Flow. `
+        + 'Set "data_api_version": "4.0" in the Flow JSON to have it checked.');
     }
     const dynamic = flowJsonNeedsEndpoint(document);
     if (dynamic && !hasEndpoint) {
@@ -340,6 +349,27 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       Annotations.of(this).addWarningV2('cdk-whatsapp-flows:ENDPOINT_UNUSED',
         `Flow JSON ${flowJson.source} never talks to an endpoint (no data_api_version, no data_exchange action): the endpoint is not used`);
     }
+  }
+
+  /**
+   * An endpoint that verifies Meta's signatures needs the Flow to have a Meta app: Meta signs a Flow's requests with
+   * the secret of the app attached to it. Without one, every request would be refused with 432.
+   */
+  private checkMetaApp(endpoint: FlowEndpointConfig, props: WhatsAppFlowProps): void {
+    if (props.metaAppId !== undefined) return;
+    const source = endpoint.source ?? endpoint.url;
+    if (props.adoptExistingFlow) {
+      // A Flow made outside the app may have its app attached already (in WhatsApp Manager or by the API).
+      Annotations.of(this).addWarningV2('cdk-whatsapp-flows:FLOW_META_APP_UNDECLARED',
+        `The endpoint ${source} verifies Meta's request signatures with an app secret, and this adopted Flow declares no metaAppId: `
+        + 'unless the Flow already has that Meta app attached, every request is answered 432. Declare it with metaAppId.');
+      return;
+    }
+    const message = `WhatsAppFlow ${this.node.path} uses the endpoint ${source}, which verifies Meta's request signatures with `
+      + 'an app secret, but has no metaAppId: Meta signs a Flow\'s requests with the secret of the Meta app attached to the '
+      + 'Flow, so without it every request would be answered 432. Set metaAppId to the id of the app whose secret the '
+      + 'endpoint has (Meta for Developers, the app\'s Basic settings).';
+    this.node.addValidation({ validate: () => [message] });
   }
 
   /** Binds the Flow JSON and checks it: every error fails the synth at once, warnings are annotated. */

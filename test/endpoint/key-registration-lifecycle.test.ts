@@ -53,13 +53,32 @@ test('a throttled Put is retried; an access error fails at once and names what t
   expect(socialMessaging.commandCalls(PutWhatsAppBusinessPublicKeyCommand)).toHaveLength(3);
 });
 
-test('Update keeps the physical id; Delete sends nothing', async () => {
+test('Update: the physical id is the key now registered; Delete sends nothing', async () => {
   socialMessaging.on(PutWhatsAppBusinessPublicKeyCommand).resolves({});
   socialMessaging.on(GetWhatsAppBusinessPublicKeyCommand).resolves({ businessPublicKeySignatureStatus: 'VALID' });
-  const update = { ...base, RequestType: 'Update', PhysicalResourceId: 'first-key', OldResourceProperties: base.ResourceProperties };
-  await expect(handler(update as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: 'first-key', Data: {} });
+  const update = { ...base, RequestType: 'Update', PhysicalResourceId: KEY, OldResourceProperties: base.ResourceProperties };
+  await expect(handler(update as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: KEY, Data: {} });
   socialMessaging.reset();
-  const remove = { ...base, RequestType: 'Delete', PhysicalResourceId: 'first-key' };
-  await expect(handler(remove as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: 'first-key', Data: {} });
+  const remove = { ...base, RequestType: 'Delete', PhysicalResourceId: KEY };
+  await expect(handler(remove as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: KEY, Data: {} });
+  expect(socialMessaging.calls()).toHaveLength(0);
+});
+
+test('a rotation: the physical id follows the new key; the rollback puts the old key again and its id comes back; the Deletes CloudFormation then sends call nothing', async () => {
+  const NEW_KEY = 'arn:aws:kms:us-east-1:111111111111:key/2222';
+  socialMessaging.on(PutWhatsAppBusinessPublicKeyCommand).resolves({});
+  socialMessaging.on(GetWhatsAppBusinessPublicKeyCommand).resolves({ businessPublicKeySignatureStatus: 'VALID' });
+  const oldProperties = base.ResourceProperties;
+  const newProperties = { ...base.ResourceProperties, KmsKeyArn: NEW_KEY };
+  const rotate = { ...base, RequestType: 'Update', PhysicalResourceId: KEY, ResourceProperties: newProperties, OldResourceProperties: oldProperties };
+  await expect(handler(rotate as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: NEW_KEY, Data: {} });
+  const rollback = { ...base, RequestType: 'Update', PhysicalResourceId: NEW_KEY, ResourceProperties: oldProperties, OldResourceProperties: newProperties };
+  await expect(handler(rollback as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: KEY, Data: {} });
+  const puts = socialMessaging.commandCalls(PutWhatsAppBusinessPublicKeyCommand).map((c) => c.args[0].input.kmsKeyArn);
+  expect(puts).toEqual([NEW_KEY, KEY]);
+  socialMessaging.reset();
+  // After the rollback CloudFormation deletes the new id, with the new properties: the old key stays registered.
+  const cleanup = { ...base, RequestType: 'Delete', PhysicalResourceId: NEW_KEY, ResourceProperties: newProperties };
+  await expect(handler(cleanup as CloudFormationCustomResourceEvent, context)).resolves.toEqual({ PhysicalResourceId: NEW_KEY, Data: {} });
   expect(socialMessaging.calls()).toHaveLength(0);
 });

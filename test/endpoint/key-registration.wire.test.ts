@@ -131,10 +131,10 @@ test('a phone number that is not linked fails at once, with advice, and is not r
   expect(double.calls.count('PutWhatsAppBusinessPublicKey')).toBe(1);
 });
 
-test('a rotated key is an update: every number gets the new key, the physical id stays', async () => {
+test('a rotated key is an update: every number gets the new key, and the physical id is the new key', async () => {
   await deliver(event('Create', props(KEY_A, [PHONE_1, PHONE_2])));
   const outcome = await deliver(event('Update', props(KEY_B, [PHONE_1, PHONE_2]), { old: props(KEY_A, [PHONE_1, PHONE_2]), physicalId: KEY_A }));
-  expect(outcome.result).toEqual({ PhysicalResourceId: KEY_A, Data: {} });
+  expect(outcome.result).toEqual({ PhysicalResourceId: KEY_B, Data: {} });
   expect(registered(PHONE_1)).toEqual({ kmsKeyArn: KEY_B });
   expect(registered(PHONE_2)).toEqual({ kmsKeyArn: KEY_B });
 });
@@ -153,8 +153,9 @@ test('a changed list is an update: new numbers get the key, a removed one is lef
 test('a rollback (old and new swapped) registers the previous key again', async () => {
   await deliver(event('Create', props(KEY_A, [PHONE_1])));
   await deliver(event('Update', props(KEY_B, [PHONE_1]), { old: props(KEY_A, [PHONE_1]), physicalId: KEY_A }));
-  const rollback = await deliver(event('Update', props(KEY_A, [PHONE_1]), { old: props(KEY_B, [PHONE_1]), physicalId: KEY_A }));
+  const rollback = await deliver(event('Update', props(KEY_A, [PHONE_1]), { old: props(KEY_B, [PHONE_1]), physicalId: KEY_B }));
   expect(rollback.error).toBeUndefined();
+  expect(rollback.result).toEqual({ PhysicalResourceId: KEY_A, Data: {} });
   expect(registered(PHONE_1)).toEqual({ kmsKeyArn: KEY_A });
 });
 

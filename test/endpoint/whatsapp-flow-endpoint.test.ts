@@ -1,11 +1,11 @@
-import { App, Aspects, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Annotations as CdkAnnotations, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
-import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
-import { EndpointEnv, KEY_REGISTRATION_RESOURCE_TYPE } from '../../src/endpoint/contract';
+import { FlowCategory, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
+import { ENDPOINT_DEFAULT_RESERVED_CONCURRENCY, EndpointEnv, KEY_REGISTRATION_RESOURCE_TYPE } from '../../src/endpoint/contract';
 
 const PHONE = 'phone-number-id-0123456789abcdef01';
 const PHONE_ARN = 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef02';
@@ -14,8 +14,8 @@ function newStack(): Stack {
   return new Stack(new App(), 'EndpointStack', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
-function userFunction(stack: Stack): lambda.Function {
-  return new lambda.Function(stack, 'BookingLogic', {
+function userFunction(stack: Stack, id = 'BookingLogic'): lambda.Function {
+  return new lambda.Function(stack, id, {
     runtime: lambda.Runtime.PYTHON_3_13,
     handler: 'index.handler',
     code: lambda.Code.fromInline('def handler(event, context):\n    return {"screen": "DONE", "data": {}}\n'),
@@ -67,7 +67,7 @@ describe('the key', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
       },
       {
-        Sid: 'TheEndpointDecrypts',
+        Sid: 'TheEndpointsDecrypt',
         Action: 'kms:Decrypt',
         Effect: 'Allow',
         Principal: { AWS: roleArn },
@@ -76,11 +76,11 @@ describe('the key', () => {
       },
       {
         Sid: 'NobodyElseDecrypts',
-        Action: 'kms:Decrypt',
+        Action: ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Resource: '*',
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': roleArn } },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn] } },
       },
     ]);
   });
@@ -93,7 +93,7 @@ describe('the key', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     expect(endpoint.key).toBe(key);
     const sids = Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual([undefined, 'SocialMessagingReadsThePublicKey', 'TheEndpointDecrypts', 'NobodyElseDecrypts']);
+    expect(sids).toEqual([undefined, 'SocialMessagingReadsThePublicKey', 'TheEndpointsDecrypt', 'NobodyElseDecrypts']);
   });
 
   test('an imported key: the role decrypts by its own policy, and a warning says what the key policy must allow', () => {
@@ -120,13 +120,13 @@ describe('the function and its URL', () => {
     });
   });
 
-  test('a timeout that leaves Meta\'s 10 seconds a margin, the key and the handler in its environment, no reserved concurrency by default', () => {
+  test('a timeout that leaves Meta\'s 10 seconds a margin, the key and the handler in its environment, 20 reserved concurrency by default', () => {
     const { template, stack } = endpointStack();
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 8 } });
     expect(Object.keys(functions)).toHaveLength(1);
     const fn = Object.values(functions)[0].Properties;
     expect(fn.Runtime).toBe('nodejs22.x');
-    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    expect(fn.ReservedConcurrentExecutions).toBe(ENDPOINT_DEFAULT_RESERVED_CONCURRENCY);
     expect(Object.keys(fn.Environment.Variables).sort()).toEqual(['AWS_NODEJS_CONNECTION_REUSE_ENABLED', EndpointEnv.HANDLER_FUNCTION, EndpointEnv.KMS_KEY_ID].sort());
     expect(stack.resolve(fn.Environment.Variables[EndpointEnv.HANDLER_FUNCTION])).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BookingLogic/), 'Arn'] });
   });
@@ -182,7 +182,11 @@ describe('the key registration', () => {
     expect(stack.resolve(registration.Properties.KmsKeyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BookingEndpointKey/), 'Arn'] });
     // An ARN is passed on as the id the API takes.
     expect(registration.Properties.PhoneNumberIds).toEqual([PHONE, 'phone-number-id-0123456789abcdef02']);
-    expect(registration.DependsOn).toEqual([expect.stringMatching(/^BookingEndpointKey/)]);
+    // After the key's policy lets the service read it, and after the function that decrypts with it is deployed.
+    expect(registration.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^BookingEndpointKey/),
+      expect.stringMatching(/^BookingEndpointFunction[0-9A-F]{8}$/),
+    ]));
   });
 
   test('the provider may put and get the public key on each phone number\'s ARN, and nothing else of social-messaging', () => {
@@ -355,4 +359,228 @@ test('a handler whose timeout outlasts what the endpoint waits for is a warning'
   expect(warnings.map((w) => [w.id, w.entry.data])).toEqual([
     ['/EndpointStack/Endpoint', expect.stringContaining('The handler\'s timeout is 30 s, but the endpoint waits for it at most 7.3 s')],
   ]);
+});
+
+describe('a public URL: what is checked, and what it costs when it is not', () => {
+  const flowProps = (endpoint: WhatsAppFlowEndpoint, extra: Record<string, unknown> = {}) => ({
+    whatsAppBusinessAccountId: 'waba-0123456789',
+    flowName: 'booking',
+    categories: [FlowCategory.APPOINTMENT_BOOKING],
+    flowJson: FlowJson.fromObject(DYNAMIC_FLOW),
+    endpoint,
+    ...extra,
+  });
+
+  test('without appSecret the synth warns what an attacker can do and how to close it; the warning can be acknowledged', () => {
+    const { stack, endpoint } = endpointStack();
+    const warnings = Annotations.fromStack(stack).findWarning('/EndpointStack/BookingEndpoint', Match.stringLikeRegexp('ENDPOINT_SIGNATURES_UNCHECKED'));
+    expect(warnings).toHaveLength(1);
+    const text = JSON.stringify(warnings[0].entry.data);
+    expect(text).toMatch(/anyone who has both can send well-formed encrypted requests that reach your handler/);
+    expect(text).toMatch(/spend a KMS Decrypt each \(at most 20 × 5 = 100 a second, reservedConcurrentExecutions × 5\)/);
+    expect(text).toMatch(/pass it as appSecret, and give each WhatsAppFlow that uses the endpoint the app's metaAppId/);
+
+    const acknowledged = endpointStack();
+    CdkAnnotations.of(acknowledged.endpoint).acknowledgeWarning('cdk-whatsapp-flows:ENDPOINT_SIGNATURES_UNCHECKED', 'a test endpoint');
+    expect(Annotations.fromStack(acknowledged.stack).findWarning('*', Match.stringLikeRegexp('ENDPOINT_SIGNATURES_UNCHECKED'))).toHaveLength(0);
+    expect(endpoint).toBeDefined();
+  });
+
+  test('with appSecret there is no such warning', () => {
+    const stack = newStack();
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'AppSecret') });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ENDPOINT_SIGNATURES_UNCHECKED'))).toHaveLength(0);
+  });
+
+  test('an endpoint that checks signatures, used by a Flow without metaAppId, fails the synth naming both', () => {
+    const stack = newStack();
+    const endpoint = new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'AppSecret'),
+    });
+    new WhatsAppFlow(stack, 'Booking', flowProps(endpoint));
+    expect(() => Template.fromStack(stack)).toThrow(
+      /WhatsAppFlow EndpointStack\/Booking uses the endpoint EndpointStack\/Endpoint, which verifies Meta's request signatures .* but has no metaAppId/);
+  });
+
+  test('with metaAppId it synthesizes; an endpoint without appSecret needs none', () => {
+    const stack = newStack();
+    const endpoint = new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'AppSecret'),
+    });
+    new WhatsAppFlow(stack, 'Booking', flowProps(endpoint, { metaAppId: '1234567890' }));
+    const unsigned = new WhatsAppFlowEndpoint(stack, 'Unsigned', { handler: userFunction(stack, 'OtherLogic'), phoneNumberIds: ['phone-number-id-0999'] });
+    new WhatsAppFlow(stack, 'Other', flowProps(unsigned, { flowName: 'other' }));
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('any IFlowEndpoint may say that it verifies signatures; without a source, the message names its URL', () => {
+    const stack = newStack();
+    const endpoint: IFlowEndpoint = { bind: () => ({ url: 'https://flows.example.com/booking', verifiesSignatures: true }) };
+    new WhatsAppFlow(stack, 'Booking', { ...flowProps(undefined as any), endpoint });
+    expect(() => Template.fromStack(stack)).toThrow(/uses the endpoint https:\/\/flows\.example\.com\/booking, which verifies Meta's request signatures/);
+  });
+
+  test('an adopted Flow may have its app attached outside the app: a warning instead', () => {
+    const stack = newStack();
+    const endpoint = new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'AppSecret'),
+    });
+    new WhatsAppFlow(stack, 'Booking', flowProps(endpoint, { adoptExistingFlow: true }));
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    Annotations.fromStack(stack).hasWarning('/EndpointStack/Booking', Match.stringLikeRegexp('FLOW_META_APP_UNDECLARED'));
+  });
+
+  test('verifyFlowTokenSignature with Flow JSON on data API 3.0 is a warning; on 4.0 it is not', () => {
+    const stack = newStack();
+    const endpoint = new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'AppSecret'), verifyFlowTokenSignature: true,
+    });
+    new WhatsAppFlow(stack, 'Old', flowProps(endpoint, { metaAppId: '1', flowName: 'old' }));
+    new WhatsAppFlow(stack, 'New', flowProps(endpoint, { metaAppId: '1', flowName: 'new', flowJson: FlowJson.fromObject({ ...DYNAMIC_FLOW, data_api_version: '4.0' }) }));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('FLOW_TOKEN_SIGNATURE_UNUSED'));
+    expect(warnings.map((w) => w.id)).toEqual(['/EndpointStack/Old']);
+    expect(JSON.stringify(warnings[0].entry.data)).toMatch(/data API 3.0, whose requests carry no flow_token_signature/);
+  });
+
+  test('reserved concurrency: 20 by default, as asked, or removed with the escape hatch', () => {
+    const asked = endpointStack({ reservedConcurrentExecutions: 50 });
+    asked.template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 8, ReservedConcurrentExecutions: 50 });
+    const unbounded = endpointStack();
+    (unbounded.endpoint.endpointFunction.node.defaultChild as lambda.CfnFunction).addPropertyDeletionOverride('ReservedConcurrentExecutions');
+    const fn = Object.values(unbounded.template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 8 } }))[0];
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+});
+
+describe('one key shared by the endpoints of one phone number', () => {
+  function twoEndpoints(phoneNumbers: [string, string]) {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'SharedKey', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+    new WhatsAppFlowEndpoint(stack, 'Booking', { handler: userFunction(stack), phoneNumberIds: [phoneNumbers[0]], key });
+    new WhatsAppFlowEndpoint(stack, 'Survey', { handler: userFunction(stack, 'SurveyLogic'), phoneNumberIds: [phoneNumbers[1]], key });
+    return stack;
+  }
+
+  test('one Allow and one Deny name both roles: both decrypt, neither is denied', () => {
+    const template = Template.fromStack(twoEndpoints([PHONE, 'phone-number-id-0999']));
+    const statements = Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement;
+    expect(statements.map((s: any) => s.Sid)).toEqual([undefined, 'SocialMessagingReadsThePublicKey', 'TheEndpointsDecrypt', 'NobodyElseDecrypts']);
+    const roles = [
+      { 'Fn::GetAtt': [expect.stringMatching(/^BookingRole/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^SurveyRole/), 'Arn'] },
+    ];
+    expect(statements[2].Principal.AWS).toEqual(roles);
+    expect(statements[3].Condition.ArnNotEquals['aws:PrincipalArn']).toEqual(roles);
+    expect(statements[3].Action).toEqual(['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+  });
+
+  test('they may serve the same phone number: each registers the same key for it, which changes nothing', () => {
+    const template = Template.fromStack(twoEndpoints([PHONE, PHONE]));
+    const registrations = Object.values(template.findResources(KEY_REGISTRATION_RESOURCE_TYPE));
+    expect(registrations.map((r) => r.Properties.PhoneNumberIds)).toEqual([[PHONE], [PHONE]]);
+  });
+});
+
+test('a key of another stack fails the synth with what to do, not with a cycle between the stacks', () => {
+  const app = new App();
+  const env = { account: '111111111111', region: 'us-east-1' };
+  const keys = new Stack(app, 'Keys', { env });
+  const endpoints = new Stack(app, 'Endpoints', { env });
+  const key = new kms.Key(keys, 'Key', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+  new WhatsAppFlowEndpoint(endpoints, 'Endpoint', { handler: userFunction(endpoints), phoneNumberIds: [PHONE], key });
+  expect(() => app.synth()).toThrow(/Endpoints\/Endpoint: its key Keys\/Key belongs to another stack.*Declare the endpoint in the key's stack, or pass the key by ARN/);
+});
+
+describe('a phone number is claimed app-wide with one key', () => {
+  test('two keys for one number in one stack fail the synth, naming both endpoints', () => {
+    const stack = newStack();
+    new WhatsAppFlowEndpoint(stack, 'Booking', { handler: userFunction(stack), phoneNumberIds: [PHONE] });
+    new WhatsAppFlowEndpoint(stack, 'Survey', { handler: userFunction(stack, 'SurveyLogic'), phoneNumberIds: [PHONE_ARN, PHONE] });
+    expect(() => Template.fromStack(stack)).toThrow(
+      new RegExp(`WhatsAppFlowEndpoint EndpointStack/Survey: phone number ${PHONE} is also served by EndpointStack/Booking with another key`));
+  });
+
+  test('also across two stacks of one app (an id in one, its ARN in the other)', () => {
+    const app = new App();
+    const env = { account: '111111111111', region: 'us-east-1' };
+    const first = new Stack(app, 'First', { env });
+    const second = new Stack(app, 'Second', { env });
+    new WhatsAppFlowEndpoint(first, 'Booking', { handler: userFunction(first), phoneNumberIds: ['phone-number-id-0123456789abcdef02'] });
+    new WhatsAppFlowEndpoint(second, 'Survey', { handler: userFunction(second), phoneNumberIds: [PHONE_ARN] });
+    expect(() => app.synth()).toThrow(/Second\/Survey: phone number arn:.* is also served by First\/Booking with another key/);
+  });
+
+  test('other numbers, or tokens of two stacks, are not a conflict', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    const second = new Stack(app, 'Second');
+    new WhatsAppFlowEndpoint(first, 'Booking', { handler: userFunction(first), phoneNumberIds: [new CfnParameter(first, 'Phone').valueAsString, PHONE] });
+    new WhatsAppFlowEndpoint(second, 'Survey', { handler: userFunction(second), phoneNumberIds: [new CfnParameter(second, 'Phone').valueAsString, 'phone-number-id-0999'] });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('the app secret as a field of a JSON secret', () => {
+  test('appSecretField reaches the function; the secret is read as before', () => {
+    const stack = newStack();
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'MetaApp'), appSecretField: 'appSecret',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [EndpointEnv.APP_SECRET_FIELD]: 'appSecret', [EndpointEnv.APP_SECRET_ARN]: { Ref: Match.stringLikeRegexp('^MetaApp') } }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },
+    });
+  });
+
+  test.each([
+    [{ appSecretField: 'appSecret' }, 'appSecretField needs appSecret'],
+  ])('%j', (props, message) => {
+    expect(() => endpointStack(props)).toThrow(message);
+  });
+
+  test('a blank field is refused', () => {
+    const stack = newStack();
+    expect(() => new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'MetaApp'), appSecretField: ' ',
+    })).toThrow('appSecretField must not be blank');
+  });
+});
+
+describe('a key rotation', () => {
+  test('previousKey reaches the function and may decrypt; the key registration waits for the function', () => {
+    const stack = newStack();
+    const oldKey = new kms.Key(stack, 'OldKey', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+    const newKey = new kms.Key(stack, 'NewKey', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key: newKey, previousKey: oldKey });
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 8 } }))[0];
+    expect(fn.Properties.Environment.Variables[EndpointEnv.KMS_KEY_ID]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NewKey/), 'Arn'] });
+    expect(fn.Properties.Environment.Variables[EndpointEnv.PREVIOUS_KMS_KEY_ID]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OldKey/), 'Arn'] });
+    for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
+      const decrypts = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'TheEndpointsDecrypt');
+      expect(decrypts.Principal.AWS).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EndpointRole/), 'Arn'] });
+    }
+    const registration = Object.values(template.findResources(KEY_REGISTRATION_RESOURCE_TYPE))[0];
+    expect(stack.resolve(registration.Properties.KmsKeyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NewKey/), 'Arn'] });
+    expect(registration.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EndpointFunction[0-9A-F]{8}$/)]));
+  });
+
+  test('an imported previous key: the role decrypts with it by its own policy', () => {
+    const oldArn = 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+    const { stack, template } = endpointStack({ previousKey: kms.Key.fromKeyArn(newStack(), 'Old', oldArn) });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'kms:Decrypt', Effect: 'Allow', Resource: oldArn }]) },
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('previousKey'))).toHaveLength(1);
+  });
+
+  test('previousKey must not be key', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+    expect(() => new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key, previousKey: key }))
+      .toThrow('previousKey is the same key as key');
+  });
 });
