@@ -395,6 +395,7 @@ export async function storeMedia(data: Record<string, unknown>, remainingMs: num
 
   const controller = new AbortController();
   const budget = remainingMs - RESPONSE_MARGIN_MS - MEDIA_HANDLER_RESERVE_MS;
+  if (budget <= 0) controller.abort();
   const timer = setTimeout(() => controller.abort(), Math.max(0, budget));
   const signal = controller.signal;
   let heldBytes = 0;
