@@ -44,7 +44,13 @@ interface Run {
   readonly ms: number;
 }
 
-async function run(data: Record<string, any>, options: { remainingMs?: number; settings?: Partial<MediaSettings>; put?: (o: MediaObject, s: AbortSignal) => Promise<void> } = {}): Promise<Run> {
+interface RunOptions {
+  readonly remainingMs?: number;
+  readonly settings?: Partial<MediaSettings>;
+  readonly put?: (object: MediaObject, signal: AbortSignal) => Promise<void>;
+}
+
+async function run(data: Record<string, any>, options: RunOptions = {}): Promise<Run> {
   const puts: MediaObject[] = [];
   const records: MediaRecord[] = [];
   const started = Date.now();
