@@ -303,3 +303,25 @@ test('keys: <prefix>/<day>/<sha256 hex>[.known extension]; disposition keeps the
   expect(contentDispositionOf('')).toBe('attachment; filename="file"; filename*=UTF-8\'\'');
   expect(findMediaEntries({ a: [{ cdn_url: 'x' }, { encryption_metadata: {} }, { other: 1 }] })).toHaveLength(2);
 });
+
+describe('the hook from the function\'s environment', () => {
+  // Imported here: media-store.ts loads the S3 client only when a file is stored.
+  const { mediaHookFromEnv } = require('../../src/endpoint/runtime/media-store'); // eslint-disable-line @typescript-eslint/no-require-imports
+
+  test('no bucket: no hook (entries pass through)', () => {
+    expect(mediaHookFromEnv({})).toBeUndefined();
+  });
+
+  test('a bucket: a hook that leaves data without media alone and refuses hosts off the default list', async () => {
+    const hook = mediaHookFromEnv({ FLOW_ENDPOINT_MEDIA_BUCKET: 'b', FLOW_ENDPOINT_MEDIA_PREFIX: 'p/' });
+    const plainData = { name: 'Jane', list: [1, { a: 'b' }] };
+    const records: MediaRecord[] = [];
+    await hook(plainData, 8_000, (r: MediaRecord) => records.push(r));
+    expect(plainData).toEqual({ name: 'Jane', list: [1, { a: 'b' }] });
+    const f = cdnEncrypt(Buffer.from('x'));
+    const data = { p: [mediaEntry(cdn.serve('/d', { body: f.file }), 'a.jpg', f)] };
+    await hook(data, 8_000, (r: MediaRecord) => records.push(r));
+    expect(data.p[0]).toEqual({ fileName: 'a.jpg', mediaId: 'media-a.jpg', error: 'host_not_allowed' });
+    expect(cdn.hits).toEqual([]);
+  });
+});
