@@ -98,6 +98,11 @@ function minifyBundle(entry: string): void {
 minifyBundle('src/provider/on-event.lambda.ts');
 minifyBundle('src/events/flow-events.lambda.ts');
 minifyBundle('src/endpoint/runtime/endpoint.lambda.ts');
+// The endpoint's S3 client (media, issue 20) is a second file of its asset, loaded on the first request with media:
+// an endpoint without media does not parse it at cold start.
+project.tasks.tryFind('bundle:endpoint/runtime/endpoint.lambda')!.exec(['esbuild --bundle src/endpoint/runtime/media-s3.ts',
+  '--target=node22 --platform=node --outfile=assets/endpoint/runtime/endpoint.lambda/media-s3.js --tsconfig=tsconfig.dev.json',
+  '--minify --main-fields=module,main --legal-comments=none --log-level=warning'].join(' '));
 
 // Tests synthesize stacks that point at the handler asset, so it is built first.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
@@ -142,6 +147,7 @@ project.package.addField('files', [
   '.jsii',
   '.jsii.gz',
   'assets/**/index.js',
+  'assets/endpoint/runtime/endpoint.lambda/media-s3.js',
   'API.md',
 ]);
 

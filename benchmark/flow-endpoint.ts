@@ -11,6 +11,9 @@
  *    for a mix of health checks, INIT, BACK, data_exchange and error notifications. Target: exactly one.
  *    The same run gives the bundle's latency against the stand-ins, SDK signing and loopback HTTP included (the
  *    stand-in's RSA decryption too): an upper bound of the endpoint's share, not a target.
+ * 4. Media (issue 20, benchmark/lib/endpoint-media.ts): the time to store a data_exchange request with five 5 MB
+ *    photos through the shipped bundle against local HTTPS CDN, S3, KMS and Lambda stand-ins. Printed, no target:
+ *    the endpoint gives media its budget less 3.7 s.
  *
  *   npx ts-node --project tsconfig.dev.json benchmark/flow-endpoint.ts [requests]
  */
@@ -18,6 +21,7 @@ import { spawnSync } from 'child_process';
 import { constants, generateKeyPairSync, privateDecrypt } from 'crypto';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
+import { storeFivePhotos } from './lib/endpoint-media';
 import { exchange, ExchangeDependencies, HttpRequest } from '../src/endpoint/runtime/exchange';
 import { decryptAnswer, metaRequest, MetaRequest } from '../test/endpoint/meta';
 import { AwsStandIn } from '../test/endpoint/wire/aws-stand-in';
@@ -159,6 +163,10 @@ async function main(): Promise<void> {
   console.log(`KMS calls per request (shipped bundle on the wire, ${WIRE_REQUESTS} requests): ${perKind} — exactly one: ${allOne ? 'yes' : 'NO'}`);
   console.log('shipped bundle against local KMS and Lambda stand-ins (SDK signing, loopback HTTP and the stand-in\'s RSA decryption included): '
     + `p50 ${format(wire.p50)}, p99 ${format(wire.p99)}`);
+  const media = await storeFivePhotos();
+  console.log(`media: a data_exchange with ${media.files} photos of ${media.bytesPerFile / 1024 / 1024} MB stored (download over local HTTPS, `
+    + `verify, decrypt, S3 PutObject to the stand-in; ${media.runs} runs): median ${media.medianMs.toFixed(0)} ms, `
+    + `min ${media.minMs.toFixed(0)} ms, max ${media.maxMs.toFixed(0)} ms; the same request without media ${format(media.withoutMediaMs)}`);
 }
 
 main().catch((e) => {

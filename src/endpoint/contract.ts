@@ -34,6 +34,12 @@ export const EndpointEnv = {
   VERIFY_FLOW_TOKEN_SIGNATURE: 'FLOW_ENDPOINT_VERIFY_FLOW_TOKEN_SIGNATURE',
   /** The message shown in the Flow (a snackbar) when the user's function fails on a data_exchange. */
   ERROR_MESSAGE: 'FLOW_ENDPOINT_ERROR_MESSAGE',
+  /** Media (issue 20): the S3 bucket PhotoPicker/DocumentPicker files are stored in; unset: media entries pass through. */
+  MEDIA_BUCKET: 'FLOW_ENDPOINT_MEDIA_BUCKET',
+  /** Media: the key prefix, without a trailing slash. */
+  MEDIA_PREFIX: 'FLOW_ENDPOINT_MEDIA_PREFIX',
+  /** Media: the hosts a `cdn_url` may name, comma-separated (`*.` for any subdomain, `:port` for another port than 443). */
+  MEDIA_HOSTS: 'FLOW_ENDPOINT_MEDIA_HOSTS',
 } as const;
 
 /** The endpoint function's embedded-metric-format namespace and dimension. */
@@ -54,6 +60,8 @@ export const EndpointMetric = {
   ENDPOINT_ERRORS: 'EndpointErrors',
   /** Error notifications Meta sent about the Flow's previous responses. */
   ERROR_NOTIFICATIONS: 'ErrorNotifications',
+  /** Media (issue 20): one count per PhotoPicker/DocumentPicker file that was not stored (runtime/media.ts says why). */
+  MEDIA_REJECTED: 'MediaRejected',
 } as const;
 
 /**

@@ -1,1 +1,2 @@
 export * from './whatsapp-flow-endpoint';
+export * from './media-props';

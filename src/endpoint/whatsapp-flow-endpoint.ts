@@ -19,6 +19,8 @@ import {
   PHONE_NUMBER_ID,
   RESPONSE_MARGIN_MS,
 } from './contract';
+import { FlowEndpointMediaProps } from './media-props';
+import { configureEndpointMedia } from './media-setup';
 import { EndpointFunction } from './runtime/endpoint-function';
 import { FlowEndpointConfig, IFlowEndpoint } from '../flow/flow-endpoint';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
@@ -44,7 +46,7 @@ const keyPolicies = new WeakMap<kms.IKey, { readonly roles: iam.IRole[]; readonl
 const claimedNumbers = new WeakMap<IConstruct, Map<string, { readonly keyArn: string; readonly path: string }>>();
 
 /** Properties of a WhatsAppFlowEndpoint. */
-export interface WhatsAppFlowEndpointProps {
+export interface WhatsAppFlowEndpointProps extends FlowEndpointMediaProps {
   /**
    * The Flow's business logic: a function in any language that gets the plain request
    * `{version, action, screen, data, flow_token}` (action `INIT`, `BACK` or `data_exchange`) and returns the plain
@@ -232,6 +234,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
     });
     logGroup.grantWrite(fn);
+    configureEndpointMedia(this, fn, props); // issue 20: mediaBucket, mediaKeyPrefix, mediaHosts (media-props.ts)
     this.checkHandlerTimeout(props.handler);
     // The handler function's own ARN (a version or alias ARN when that is what was passed), not `ARN:*`.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.handler.functionArn] }));
@@ -291,6 +294,15 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       statistic: cloudwatch.Stats.SUM,
       ...props,
     });
+  }
+
+  /**
+   * PhotoPicker/DocumentPicker files that were not stored in `mediaBucket` (a check failed, too large, too many, a host
+   * that is not allowed, the download or S3 failed, or no time was left); the handler got `{fileName, mediaId, error}`
+   * for each. Unless `props` say otherwise, the sum over 5 minutes.
+   */
+  public metricMediaRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(EndpointMetric.MEDIA_REJECTED, props);
   }
 
   /**

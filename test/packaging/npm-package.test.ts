@@ -12,7 +12,7 @@ const ALLOWED: RegExp[] = [
   /^lib\/.+\.(js|d\.ts)$/,
   /^assets\/provider\/on-event\.lambda\/index\.js$/,
   /^assets\/events\/flow-events\.lambda\/index\.js$/,
-  /^assets\/endpoint\/runtime\/endpoint\.lambda\/index\.js$/,
+  /^assets\/endpoint\/runtime\/endpoint\.lambda\/(index|media-s3)\.js$/,
 ];
 
 const REQUIRED = [
@@ -29,6 +29,8 @@ const REQUIRED = [
   'assets/provider/on-event.lambda/index.js',
   'assets/events/flow-events.lambda/index.js',
   'assets/endpoint/runtime/endpoint.lambda/index.js',
+  // The endpoint's S3 client, loaded on the first request with media (issue 20).
+  'assets/endpoint/runtime/endpoint.lambda/media-s3.js',
   'lib/endpoint/whatsapp-flow-endpoint.js',
 ];
 

@@ -46,6 +46,7 @@ test('the assembly inside the wheel carries the bundled handler and the Flow end
     const entries = tarEntries(file);
     expect(entries).toEqual(expect.arrayContaining([
       'package/assets/provider/on-event.lambda/index.js', 'package/assets/endpoint/runtime/endpoint.lambda/index.js', 'package/.jsii', 'package/lib/index.js',
+      'package/assets/endpoint/runtime/endpoint.lambda/media-s3.js',
     ]));
     expect(entries.filter(e => /^package\/(src|test)\//.test(e))).toEqual([]);
   } finally {

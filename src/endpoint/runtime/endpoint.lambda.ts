@@ -9,6 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Context } from 'aws-lambda';
 import { DecryptionError } from './crypto';
 import { exchange, FlowRequest, HandlerOutcome, HttpResponse, OutcomeRecord } from './exchange';
+import { mediaHookFromEnv } from './media-store';
 import { ENDPOINT_METRIC_DIMENSION, ENDPOINT_METRICS_NAMESPACE, EndpointEnv } from '../contract';
 
 /** Used when there is no Lambda context. */
@@ -116,5 +117,6 @@ export async function handler(event: FunctionUrlEvent, context?: Context): Promi
     errorMessage: process.env[EndpointEnv.ERROR_MESSAGE] || DEFAULT_ERROR_MESSAGE,
     remainingMs: () => deadline - Date.now(),
     record,
+    storeMedia: mediaHookFromEnv(), // issue 20: media to S3 when FLOW_ENDPOINT_MEDIA_BUCKET is set
   });
 }

@@ -11,6 +11,7 @@
  * @see https://developers.facebook.com/docs/whatsapp/flows/guides/implementingyourflowendpoint
  */
 import { decryptRequest, DecryptionError, encryptResponse, MalformedRequestError, parseEncryptedRequest } from './crypto';
+import type { MediaHook } from './media';
 import { flowTokenSignatureProblem, verifyHubSignature } from './signature';
 import { EndpointMetric, INVALID_FLOW_TOKEN, RESPONSE_MARGIN_MS } from '../contract';
 
@@ -60,6 +61,8 @@ export interface ExchangeDependencies {
   readonly remainingMs: () => number;
   /** Receives one record per request that needs one; never customer data. */
   readonly record: (record: OutcomeRecord) => void;
+  /** Issue 20: stores PhotoPicker/DocumentPicker files and replaces their entries in `data` (media.ts); unset: passed through. */
+  readonly storeMedia?: MediaHook;
 }
 
 /** A log record: the metric it counts towards and what happened, in words free of customer data. */
@@ -167,6 +170,7 @@ export async function exchange(http: HttpRequest, deps: ExchangeDependencies): P
     data: isObject(request.data) ? request.data : undefined,
     flow_token: typeof request.flow_token === 'string' ? request.flow_token : undefined,
   };
+  if (deps.storeMedia && flowRequest.data) await deps.storeMedia(flowRequest.data, deps.remainingMs(), (r) => deps.record({ ...r, action, screen })); // issue 20
   const outcome = await deps.invokeHandler(flowRequest, Math.max(0, deps.remainingMs() - RESPONSE_MARGIN_MS));
 
   const handlerFailed = (reason: string): HttpResponse => {
