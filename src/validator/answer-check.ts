@@ -130,7 +130,7 @@ function didYouMean(suggestion: string | undefined): string {
 /**
  * Judges an answer against the contracts of one or more Flows. Screen ids may repeat across Flows: every Flow that
  * could have sent the request is a candidate, and the answer breaks the contract only when it fits none of them.
- * Then the findings of the candidate it came closest to (fewest errors; the first on a tie) are returned.
+ * Then the findings of the candidate it came closest to (one that has the answer's screen, then the fewest errors, then the first) are returned.
  */
 export function judgeAnswer(flows: readonly FlowContract[], request: AnswerRequestLike, answer: Json): AnswerVerdict {
   const findings = new Findings();
@@ -153,10 +153,12 @@ export function judgeAnswer(flows: readonly FlowContract[], request: AnswerReque
     return { findings: findings.list };
   }
   let best: { findings: Findings; screen?: string } | undefined;
+  // A Flow that has the answer's screen is closer than one that does not, whatever the number of errors.
+  const distance = (result: { findings: Findings; screen?: string }) => result.findings.errors + (result.screen === undefined ? 1_000 : 0);
   for (const flow of candidates) {
     const result = judgeInFlow(flow, request, answer);
     if (result.findings.errors === 0) return { findings: result.findings.list, screen: result.screen };
-    if (!best || result.findings.errors < best.findings.errors) best = result;
+    if (!best || distance(result) < distance(best)) best = result;
   }
   return { findings: best!.findings.list, screen: best!.screen };
 }

@@ -13,7 +13,9 @@ const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'objec
 export function summarizeFlow(definition: Json): FlowContract | undefined {
   const { context, graph } = checkFlow(definition, new Reporter());
   if (!graph) return undefined;
-  const model = isObject(definition) && isObject(definition.routing_model) ? definition.routing_model : undefined;
+  // An empty routing_model (Meta's component examples ship one) says nothing about routes: every move is allowed.
+  const declaredModel = isObject(definition) ? definition.routing_model : undefined;
+  const model = isObject(declaredModel) && Object.keys(declaredModel).length > 0 ? declaredModel : undefined;
   const selfSet = new Map<string, Set<string>>();
   for (const action of context.actions) {
     if (action.name !== 'update_data' || !isObject(action.action.payload) || action.screen.id === undefined) continue;
