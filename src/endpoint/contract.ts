@@ -34,6 +34,8 @@ export const EndpointEnv = {
   VERIFY_FLOW_TOKEN_SIGNATURE: 'FLOW_ENDPOINT_VERIFY_FLOW_TOKEN_SIGNATURE',
   /** The message shown in the Flow (a snackbar) when the user's function fails on a data_exchange. */
   ERROR_MESSAGE: 'FLOW_ENDPOINT_ERROR_MESSAGE',
+  /** The answer contracts of the Flows bound to the endpoint (runtime/answer-guard.ts); unset: answers are not checked. */
+  ANSWER_CONTRACT: 'FLOW_ENDPOINT_ANSWER_CONTRACT',
 } as const;
 
 /** The endpoint function's embedded-metric-format namespace and dimension. */
@@ -54,6 +56,8 @@ export const EndpointMetric = {
   ENDPOINT_ERRORS: 'EndpointErrors',
   /** Error notifications Meta sent about the Flow's previous responses. */
   ERROR_NOTIFICATIONS: 'ErrorNotifications',
+  /** Answers of the user's function that break the Flow JSON's contract (sent to Meta unchanged). */
+  ANSWER_CONTRACT_VIOLATIONS: 'AnswerContractViolations',
 } as const;
 
 /**

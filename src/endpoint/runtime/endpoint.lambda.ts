@@ -7,6 +7,7 @@ import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { answerGuard } from './answer-guard';
 import { DecryptionError } from './crypto';
 import { exchange, FlowRequest, HandlerOutcome, HttpResponse, OutcomeRecord } from './exchange';
 import { ENDPOINT_METRIC_DIMENSION, ENDPOINT_METRICS_NAMESPACE, EndpointEnv } from '../contract';
@@ -24,6 +25,8 @@ const kms = new KMSClient({ maxAttempts: 2, requestHandler: TIMEOUTS });
 // The user's function is invoked once per request: it may not be idempotent.
 const lambda = new LambdaClient({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000 } });
 let secrets: SecretsManagerClient | undefined;
+// The answer contracts, decoded once per sandbox (undefined: answers are not checked).
+const checkAnswer = answerGuard(process.env[EndpointEnv.ANSWER_CONTRACT]);
 let cachedSecret: { value: string; until: number } | undefined;
 
 /** The Function URL's event (payload format 2.0), as far as it is read. */
@@ -98,6 +101,7 @@ function record(outcome: OutcomeRecord): void {
     reason: outcome.reason,
     action: outcome.action,
     screen: outcome.screen,
+    rule: outcome.rule,
   }));
 }
 
@@ -116,5 +120,6 @@ export async function handler(event: FunctionUrlEvent, context?: Context): Promi
     errorMessage: process.env[EndpointEnv.ERROR_MESSAGE] || DEFAULT_ERROR_MESSAGE,
     remainingMs: () => deadline - Date.now(),
     record,
+    checkAnswer,
   });
 }
