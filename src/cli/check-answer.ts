@@ -3,8 +3,8 @@
  * checks answers of a Flow endpoint against the Flow JSON's contract (FlowAnswerContract), with the exit codes and
  * output formats of `validate`: 0 every answer fits, 1 an answer breaks the contract, 2 a usage or input error.
  */
-import type { CliIo } from './main';
 import { EXIT_INVALID, EXIT_USAGE, EXIT_VALID } from './exit-codes';
+import type { CliIo } from './main';
 import { FlowAnswerContract, FlowAnswerProblem, FlowAnswerRequest } from '../validator/answer-contract';
 import { formatProblem } from '../validator/format';
 import { didYouMean } from '../validator/suggest';

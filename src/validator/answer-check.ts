@@ -116,7 +116,8 @@ class Findings {
   public readonly list: AnswerFinding[] = [];
   public shapeFindings = 0;
   public add(code: AnswerRuleCode, path: string, message: string, suggestion?: string): void {
-    this.list.push({ code, severity: ANSWER_RULES[code].severity as AnswerSeverity, path, message, ...(suggestion !== undefined ? { suggestion } : {}) });
+    const severity = ANSWER_RULES[code].severity as AnswerSeverity;
+    this.list.push({ code, severity, path, message, ...(suggestion !== undefined ? { suggestion } : {}) });
   }
   public get errors(): number {
     return this.list.filter(f => f.severity === 'error').length;

@@ -5,7 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
 import { EndpointEnv } from '../../src/endpoint/contract';
-import { decodeContracts } from '../../src/endpoint/runtime/answer-guard';
+import { answerGuard, decodeContracts, encodeContracts } from '../../src/endpoint/runtime/answer-guard';
+import { FlowContract } from '../../src/validator/answer-check';
+import { summarizeFlow } from '../../src/validator/answer-summary';
 import { FLOW_TEXT } from '../validator/answers/meta-book-appointment';
 
 const PHONE = 'phone-number-id-0123456789abcdef01';
@@ -95,7 +97,7 @@ describe('the endpoint learns the contract of every Flow bound to it', () => {
           title: 'Step',
           ...(j === ids.length - 1 ? { terminal: true } : {}),
           data: Object.fromEntries([0, 1, 2, 3, 4, 5].map((k) => [`field_${letters(i * 7919 + j * 104729 + k * 15485863).toLowerCase()}`, { type: 'string', __example__: 'x' }])),
-          layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Next', 'on-click-action': { name: 'data_exchange', payload: {} } }] },
+          layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Next', 'on-click-action': { name: 'data_exchange', payload: {} } }] },
         })),
       });
     }
@@ -114,4 +116,34 @@ test('metricAnswerContractViolations: the sum over 5 minutes of the endpoint fun
   expect(stack.resolve(metric.dimensions!.FunctionName)).toEqual({ Ref: expect.stringMatching(/^BookingEndpointFunction/) });
   metric.createAlarm(stack, 'WrongAnswers', { threshold: 1, evaluationPeriods: 1 });
   Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AnswerContractViolations', Threshold: 1 });
+});
+
+describe('the runtime guard', () => {
+  const booking = summarizeFlow(BOOKING)!;
+  // Another Flow behind the same endpoint, whose DETAILS screen goes to CONFIRM.
+  const other: FlowContract = { s: { DETAILS: { d: { note: { t: 'string' } }, r: ['CONFIRM'] }, CONFIRM: { d: { ok: { t: 'boolean' } }, r: [] } }, e: ['DETAILS'] };
+  const request = { version: '3.0', action: 'data_exchange', screen: 'DETAILS', flow_token: 't' };
+
+  test('an unreadable or empty contract: no guard', () => {
+    expect(answerGuard(undefined)).toBeUndefined();
+    expect(answerGuard('not deflate')).toBeUndefined();
+    expect(answerGuard(encodeContracts({ v: 1, f: [] }))).toBeUndefined();
+  });
+
+  test('several Flows, the same screen id: a violation only when the answer fits none of them', () => {
+    const guard = answerGuard(encodeContracts({ v: 1, f: [booking, other] }))!;
+    expect(guard(request, { screen: 'CONFIRM', data: { ok: true } })).toBeUndefined();
+    expect(guard(request, { screen: 'SUMMARY', data: { ...Object.fromEntries(Object.keys(booking.s.SUMMARY.d).map((k) => [k, 'x'])) } })).toBeUndefined();
+    expect(guard(request, { screen: 'CONFIRM', data: { ok: 'yes' } })).toMatchObject({ rule: 'ANSWER_DATA_TYPE_MISMATCH', screen: 'DETAILS', metric: 'AnswerContractViolations' });
+  });
+
+  test('the guard never throws', () => {
+    const guard = answerGuard(encodeContracts({ v: 1, f: [booking] }))!;
+    const hostile = {
+      get screen(): string {
+        throw new Error('boom');
+      },
+    };
+    expect(guard(request, hostile)).toBeUndefined();
+  });
 });

@@ -9,7 +9,8 @@ const requestOf = (r: { action: string; screen?: string; flow_token?: string }) 
 
 describe('Meta\'s own answers pass', () => {
   test.each(EXCHANGES.map((e) => [e.name, e] as const))('%s', (_name, exchange) => {
-    expect(contract.check(exchange.answer, requestOf(exchange.request))).toEqual({ valid: true, errors: [], warnings: [], screen: exchange.answer.screen });
+    const result = contract.check(exchange.answer, requestOf(exchange.request));
+    expect(result).toEqual({ valid: true, errors: [], warnings: [], screen: exchange.answer.screen });
   });
 
   test('the Flow Builder\'s snippets: TERMS from SUMMARY, SUCCESS without a request token to compare', () => {
@@ -93,7 +94,7 @@ describe('what each rule says', () => {
           card: { type: 'object', properties: { label: { type: 'string' }, code: { type: 'string' } }, required: ['code'], __example__: { code: 'a' } },
           free: { __example__: 'anything' },
         },
-        layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Done', 'on-click-action': { name: 'data_exchange', payload: {} } }] },
+        layout: { type: 'SingleColumnLayout', children: [{ 'type': 'Footer', 'label': 'Done', 'on-click-action': { name: 'data_exchange', payload: {} } }] },
       }],
     };
     const one = FlowAnswerContract.fromFlowJson(flow);

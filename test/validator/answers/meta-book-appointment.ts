@@ -43,8 +43,14 @@ const APPOINTMENT_DATA = {
 };
 
 const DETAILS_FORM = {
-  department: 'beauty', location: '1', date: '2024-01-01', time: '11:30',
-  name: 'John Doe', email: 'john@example.com', phone: '123456789', more_details: 'A free skin care consultation, please',
+  department: 'beauty',
+  location: '1',
+  date: '2024-01-01',
+  time: '11:30',
+  name: 'John Doe',
+  email: 'john@example.com',
+  phone: '123456789',
+  more_details: 'A free skin care consultation, please',
 };
 
 export interface Exchange {

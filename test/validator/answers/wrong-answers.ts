@@ -31,7 +31,7 @@ export const WRONG_ANSWERS: WrongAnswer[] = [
   { code: 'ANSWER_DATA_NOT_AN_OBJECT', why: 'data is a string', request: details.request, answer: { screen: 'SUMMARY', data: 'appointment booked' }, path: '$.data' },
   { code: 'ANSWER_DATA_MISSING_FIELD', why: 'SUMMARY without "details"', request: details.request, answer: without(details.answer, 'details'), path: '$.data.details' },
   { code: 'ANSWER_DATA_TYPE_MISMATCH', why: 'a string where a Dropdown needs a list of {id, title}', request: init.request, answer: withData(init.answer, { department: 'beauty' }), path: '$.data.department' },
-  { code: 'ANSWER_DATA_UNKNOWN_FIELD', why: 'a field SUMMARY does not declare', request: details.request, answer: withData(details.answer, { apointment: 'x' }), path: "$.data.apointment" },
+  { code: 'ANSWER_DATA_UNKNOWN_FIELD', why: 'a field SUMMARY does not declare', request: details.request, answer: withData(details.answer, { apointment: 'x' }), path: '$.data.apointment' },
   { code: 'ANSWER_ERROR_MESSAGE_NOT_ALLOWED', why: 'error_message in an INIT answer', request: init.request, answer: withData(init.answer, { error_message: 'Try again' }), path: '$.data.error_message' },
   { code: 'ANSWER_SUCCESS_FLOW_TOKEN_MISSING', why: 'SUCCESS without params.flow_token', request: summary.request, answer: { screen: 'SUCCESS', data: { extension_message_response: { params: { booking: '42' } } } }, path: '$.data.extension_message_response.params.flow_token' },
   { code: 'ANSWER_SUCCESS_FLOW_TOKEN_MISMATCH', why: 'SUCCESS with the Flow Builder\'s placeholder token', request: summary.request, answer: { screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: 'REPLACE_FLOW_TOKEN' } } } }, path: '$.data.extension_message_response.params.flow_token' },
