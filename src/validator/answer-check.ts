@@ -250,7 +250,7 @@ function judgeData(findings: Findings, request: AnswerRequestLike, screen: strin
   const missing: string[] = [];
   for (const name of declared) {
     if (Object.prototype.hasOwnProperty.call(data, name)) {
-      judgeShape(findings, data[name], target.d[name], keyPath(DATA_PATH, name), `"${name}"`);
+      judgeShape(findings, data[name], target.d[name], () => ({ path: keyPath(DATA_PATH, name), name: `"${name}"` }));
     } else if (!keepsData && !target.u?.includes(name)) {
       missing.push(name);
     }
@@ -267,25 +267,41 @@ function judgeData(findings: Findings, request: AnswerRequestLike, screen: strin
   }
 }
 
-function judgeShape(findings: Findings, value: Json, shape: FieldShape, path: string, name: string): void {
+/** Where a value is: its JSONPath and its name in a message, both made only when a problem is reported. */
+type Place = () => { readonly path: string; readonly name: string };
+
+function judgeShape(findings: Findings, value: Json, shape: FieldShape, place: Place): void {
   if (findings.shapeFindings >= MAX_SHAPE_FINDINGS || shape.t === undefined) return;
   if (!fits(value, shape.t)) {
     findings.shapeFindings++;
+    const { path, name } = place();
     findings.add('ANSWER_DATA_TYPE_MISMATCH', path, `${name} is declared as ${article(shape)}${describeShape(shape, true)}, but the answer gives ${describe(value)}.`);
     return;
   }
   if (shape.t === 'array' && shape.i) {
     const items: Json[] = value;
+    const item = shape.i;
     for (let index = 0; index < items.length && findings.shapeFindings < MAX_SHAPE_FINDINGS; index++) {
-      judgeShape(findings, items[index], shape.i, indexPath(path, index), `Item ${index} of ${name}`);
+      // Items that are plain values of the right type need no place at all.
+      if (item.p === undefined && item.i === undefined && (item.t === undefined || fits(items[index], item.t))) continue;
+      judgeShape(findings, items[index], item, () => {
+        const outer = place();
+        return { path: indexPath(outer.path, index), name: `Item ${index} of ${outer.name}` };
+      });
     }
   } else if (shape.t === 'object' && shape.p) {
-    for (const [key, property] of Object.entries(shape.p)) {
+    for (const key in shape.p) {
+      const property = shape.p[key];
+      const inner: Place = () => {
+        const outer = place();
+        return { path: keyPath(outer.path, key), name: `"${key}" of ${outer.name.charAt(0).toLowerCase()}${outer.name.slice(1)}` };
+      };
       if (Object.prototype.hasOwnProperty.call(value, key)) {
-        judgeShape(findings, value[key], property, keyPath(path, key), `"${key}" of ${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+        judgeShape(findings, value[key], property, inner);
       } else if (shape.q?.includes(key) && findings.shapeFindings < MAX_SHAPE_FINDINGS) {
         findings.shapeFindings++;
-        findings.add('ANSWER_DATA_MISSING_FIELD', keyPath(path, key), `${name} needs "${key}"${describeShape(property)}.`);
+        const outer = place();
+        findings.add('ANSWER_DATA_MISSING_FIELD', keyPath(outer.path, key), `${outer.name} needs "${key}"${describeShape(property)}.`);
       }
     }
   }
