@@ -31,7 +31,7 @@ export class AnswerContracts {
   private readonly flows: Construct[] = [];
   private collected?: Collected;
 
-  constructor(private readonly endpoint: Construct, fn: lambda.Function) {
+  constructor(endpoint: Construct, fn: lambda.Function) {
     fn.addEnvironment(EndpointEnv.ANSWER_CONTRACT, Lazy.string({
       produce: () => {
         const summary = this.collect().summary;
