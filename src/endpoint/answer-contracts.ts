@@ -30,6 +30,8 @@ type Collected = { readonly summary?: ContractSummary; readonly warning?: { read
 export class AnswerContracts {
   private readonly flows: Construct[] = [];
   private collected?: Collected;
+  /** How many Flows `collected` was computed for: a Flow bound later computes it again. */
+  private collectedFor = -1;
 
   constructor(endpoint: Construct, fn: lambda.Function) {
     fn.addEnvironment(EndpointEnv.ANSWER_CONTRACT, Lazy.string({
@@ -54,7 +56,8 @@ export class AnswerContracts {
 
   /** The summary of every bound Flow, or why there is none; computed once, after every Flow is bound. */
   private collect(): Collected {
-    if (this.collected) return this.collected;
+    if (this.collected && this.collectedFor === this.flows.length) return this.collected;
+    this.collectedFor = this.flows.length;
     const contracts: FlowContract[] = [];
     const seen = new Set<string>();
     for (const flow of this.flows) {
