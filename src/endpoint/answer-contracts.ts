@@ -3,9 +3,9 @@
  * (screens, their declared data shapes, routes; not the Flow JSON), in one environment variable, deflated and
  * base64-encoded (runtime/answer-guard.ts reads it). It is computed at synth time, once every Flow is bound.
  *
- * Lambda allows 4 KB of environment variables in all. The endpoint's other variables (two ARNs, an optional secret
- * ARN and the error message of at most 200 characters) take well under 1.5 KB, so the contract may take
- * `MAX_CONTRACT_BYTES`; a larger one (dozens of big dynamic Flows behind one endpoint) is not shipped, and a synth
+ * Lambda allows 4 KB of environment variables in all. The endpoint's other variables (their names, up to four ARNs,
+ * and an error message of at most 200 characters, up to 800 bytes in UTF-8) take at most about 1.7 KB, so the
+ * contract may take `MAX_CONTRACT_BYTES` (2.25 KB); a larger one (dozens of big dynamic Flows behind one endpoint) is not shipped, and a synth
  * warning says so. A Flow whose Flow JSON is not known at synth time has no contract; then no answer can be told
  * wrong (it may be that Flow's), so no contract is shipped either, and a warning says why.
  */
@@ -18,7 +18,7 @@ import { ContractSummary, FlowContract } from '../validator/answer-check';
 import { summarizeFlow } from '../validator/answer-summary';
 
 /** The most bytes the encoded contract (with its variable's name) may take of Lambda's 4 KB environment. */
-export const MAX_CONTRACT_BYTES = 2_560;
+export const MAX_CONTRACT_BYTES = 2_304;
 
 /** A Flow as the endpoint sees it at synth time: WhatsAppFlow keeps its Flow JSON text in `_declared`. */
 interface DeclaringFlow {

@@ -102,7 +102,7 @@ describe('the endpoint learns the contract of every Flow bound to it', () => {
       });
     }
     expect(variables()[EndpointEnv.ANSWER_CONTRACT]).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning('/EndpointStack/BookingEndpoint', Match.stringLikeRegexp('12 Flows.*more than the 2560 bytes'));
+    Annotations.fromStack(stack).hasWarning('/EndpointStack/BookingEndpoint', Match.stringLikeRegexp('12 Flows.*more than the 2304 bytes'));
   });
 });
 
