@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -80,6 +80,15 @@ describe('the endpoint learns the contract of every Flow bound to it', () => {
     endpoint.bind(new Construct(stack, 'ClonedFlow'));
     expect(variables()[EndpointEnv.ANSWER_CONTRACT]).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/EndpointStack/BookingEndpoint', Match.stringLikeRegexp('ClonedFlow is not known at synth time.*checks no answers'));
+  });
+
+  test('a Flow JSON that is a deploy-time token: no contract, and a warning says why', () => {
+    const { stack, endpoint, variables } = setup();
+    const flow = new Construct(stack, 'TokenFlow');
+    Object.assign(flow, { _declared: { flowJson: { text: Fn.importValue('FlowJsonText'), source: 'a token' }, publish: false } });
+    endpoint.bind(flow);
+    expect(variables()[EndpointEnv.ANSWER_CONTRACT]).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/EndpointStack/BookingEndpoint', Match.stringLikeRegexp('TokenFlow is not known at synth time'));
   });
 
   test('contracts too large for Lambda\'s 4 KB environment are not shipped, and a warning says so', () => {
