@@ -123,13 +123,14 @@ project.addTask('integ:update', {
 });
 
 project.addTask('benchmark', {
-  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time, the Flow endpoint\'s added latency',
+  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time, the Flow endpoint\'s added latency and its answer guard\'s cost',
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/performance.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/validate.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-events.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-endpoint.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json benchmark/answer-guard.ts' },
   ],
 });
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
+import { CHECK_ANSWER_USAGE, checkAnswer } from './check-answer';
+import { EXIT_INVALID, EXIT_USAGE, EXIT_VALID } from './exit-codes';
 import { FlowJsonProblem, FlowJsonValidator } from '../validator';
 import { formatProblem } from '../validator/format';
 import { flowToMermaid } from '../validator/mermaid';
@@ -13,13 +15,12 @@ export interface CliIo {
   readonly readFile: (path: string) => string;
 }
 
-export const EXIT_VALID = 0;
-export const EXIT_INVALID = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_INVALID, EXIT_USAGE, EXIT_VALID };
 
 const USAGE = [
   'Usage: whatsapp-flow validate <file...> [--format text|json] [--ignore CODE[,CODE...]]',
   '       whatsapp-flow graph <file>     (prints a Mermaid flowchart of the screens)',
+  CHECK_ANSWER_USAGE,
 ].join('\n');
 
 interface FileReport {
@@ -36,8 +37,9 @@ export function run(argv: string[], io: CliIo): number {
     return EXIT_VALID;
   }
   if (command === 'graph') return graph(rest, io);
+  if (command === 'check-answer') return checkAnswer(rest, io, USAGE);
   if (command !== 'validate') {
-    io.stderr(command === undefined ? USAGE : `Unknown command "${command}".${didYouMean(command, ['validate', 'graph'])}\n${USAGE}`);
+    io.stderr(command === undefined ? USAGE : `Unknown command "${command}".${didYouMean(command, ['validate', 'graph', 'check-answer'])}\n${USAGE}`);
     return EXIT_USAGE;
   }
 

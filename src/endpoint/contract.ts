@@ -40,6 +40,8 @@ export const EndpointEnv = {
   MEDIA_PREFIX: 'FLOW_ENDPOINT_MEDIA_PREFIX',
   /** Media: the hosts a `cdn_url` may name, comma-separated (`*.` for any subdomain, `:port` for another port than 443). */
   MEDIA_HOSTS: 'FLOW_ENDPOINT_MEDIA_HOSTS',
+  /** The answer contracts of the Flows bound to the endpoint (runtime/answer-guard.ts); unset: answers are not checked. */
+  ANSWER_CONTRACT: 'FLOW_ENDPOINT_ANSWER_CONTRACT',
 } as const;
 
 /** The endpoint function's embedded-metric-format namespace and dimension. */
@@ -62,6 +64,8 @@ export const EndpointMetric = {
   ERROR_NOTIFICATIONS: 'ErrorNotifications',
   /** Media (issue 20): one count per PhotoPicker/DocumentPicker file that was not stored (runtime/media.ts says why). */
   MEDIA_REJECTED: 'MediaRejected',
+  /** Answers of the user's function that break the Flow JSON's contract (sent to Meta unchanged). */
+  ANSWER_CONTRACT_VIOLATIONS: 'AnswerContractViolations',
 } as const;
 
 /**

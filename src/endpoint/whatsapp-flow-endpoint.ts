@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { AnswerContracts } from './answer-contracts';
 import {
   ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
   ENDPOINT_METRIC_DIMENSION,
@@ -134,6 +135,18 @@ export interface WhatsAppFlowEndpointProps extends FlowEndpointMediaProps {
    * @default 20
    */
   readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Check every answer of the handler against the Flow JSON of the Flows bound to this endpoint (their screens,
+   * routes and declared data, learnt at synth time) before it is encrypted. A wrong answer is counted in the metric
+   * `AnswerContractViolations` (see `metricAnswerContractViolations()`) and logged with the screen and the rule's code,
+   * never with the answer's data; it still goes to Meta unchanged. On by default: a wrong answer is the most common
+   * way a dynamic Flow breaks in production, Meta then only shows the customer a generic error, and the check costs
+   * well under a millisecond. Off, the endpoint function does not get the contracts.
+   *
+   * @default true
+   */
+  readonly checkAnswers?: boolean;
 }
 
 /** The ARN of a phone number, from its id (`phone-number-id-…`) or its ARN. */
@@ -194,6 +207,8 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
 
   private readonly checksSignatures: boolean;
   private readonly checksFlowTokenSignatures: boolean;
+  /** The answer contracts of the bound Flows, for the answer guard; undefined when `checkAnswers` is false. */
+  private readonly answerContracts?: AnswerContracts;
 
   constructor(scope: Construct, id: string, props: WhatsAppFlowEndpointProps) {
     super(scope, id);
@@ -240,6 +255,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.handler.functionArn] }));
     props.appSecret?.grantRead(role);
     this.endpointFunction = fn;
+    if (props.checkAnswers ?? true) this.answerContracts = new AnswerContracts(this, fn);
 
     this.functionUrl = fn.addFunctionUrl({
       // Meta cannot sign AWS requests: Meta's signature and the encryption protect the endpoint.
@@ -271,7 +287,8 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
    * "Answers" means the function, its URL and both of the URL's public invoke permissions: without them the health
    * check would get a 403.
    */
-  public bind(_scope: Construct): FlowEndpointConfig {
+  public bind(scope: Construct): FlowEndpointConfig {
+    this.answerContracts?.register(scope);
     return {
       url: this.url,
       dependsOn: [this.endpointFunction, this.functionUrl, this.keyRegistration],
@@ -283,7 +300,8 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
 
   /**
    * One of the endpoint's metrics, in the namespace `cdk-whatsapp-flows/FlowEndpoint`: `DecryptionFailures`,
-   * `SignatureFailures`, `InvalidFlowTokens`, `HandlerErrors`, `EndpointErrors` or `ErrorNotifications`. Each is
+   * `SignatureFailures`, `InvalidFlowTokens`, `HandlerErrors`, `EndpointErrors`, `ErrorNotifications` or
+   * `AnswerContractViolations`. Each is
    * a count of requests. Unless `props` say otherwise, the sum over 5 minutes.
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -336,6 +354,17 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
    */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(EndpointMetric.HANDLER_ERRORS, props);
+  }
+
+  /**
+   * Answers of the handler that break the Flow JSON's contract (see `checkAnswers`): a screen that does not exist or
+   * that routing_model does not allow, data the screen does not declare that way, a SUCCESS without the flow token.
+   * Each was sent to Meta unchanged, and Meta most likely showed the customer an error. The log line says which
+   * screen and rule. An endpoint serving several Flows counts an answer only when it fits none of the Flows whose
+   * screen the request came from. Unless `props` say otherwise, the sum over 5 minutes.
+   */
+  public metricAnswerContractViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(EndpointMetric.ANSWER_CONTRACT_VIOLATIONS, props);
   }
 
   /**

@@ -1,1 +1,2 @@
 export * from './flow-json-validator';
+export * from './answer-contract';

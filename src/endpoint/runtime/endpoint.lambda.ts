@@ -7,6 +7,7 @@ import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { answerGuard } from './answer-guard';
 import { DecryptionError } from './crypto';
 import { exchange, FlowRequest, HandlerOutcome, HttpResponse, OutcomeRecord } from './exchange';
 import { mediaHookFromEnv } from './media-store';
@@ -25,6 +26,8 @@ const kms = new KMSClient({ maxAttempts: 2, requestHandler: TIMEOUTS });
 // The user's function is invoked once per request: it may not be idempotent.
 const lambda = new LambdaClient({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000 } });
 let secrets: SecretsManagerClient | undefined;
+// The answer contracts, decoded once per sandbox (undefined: answers are not checked).
+const checkAnswer = answerGuard(process.env[EndpointEnv.ANSWER_CONTRACT]);
 let cachedSecret: { value: string; until: number } | undefined;
 
 /** The Function URL's event (payload format 2.0), as far as it is read. */
@@ -99,6 +102,7 @@ function record(outcome: OutcomeRecord): void {
     reason: outcome.reason,
     action: outcome.action,
     screen: outcome.screen,
+    rule: outcome.rule,
   }));
 }
 
@@ -118,5 +122,6 @@ export async function handler(event: FunctionUrlEvent, context?: Context): Promi
     remainingMs: () => deadline - Date.now(),
     record,
     storeMedia: mediaHookFromEnv(), // issue 20: media to S3 when FLOW_ENDPOINT_MEDIA_BUCKET is set
+    checkAnswer,
   });
 }

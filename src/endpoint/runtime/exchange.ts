@@ -63,6 +63,8 @@ export interface ExchangeDependencies {
   readonly record: (record: OutcomeRecord) => void;
   /** Issue 20: stores PhotoPicker/DocumentPicker files and replaces their entries in `data` (media.ts); unset: passed through. */
   readonly storeMedia?: MediaHook;
+  /** Checks the user's function's answer against the Flows' contracts (answer-guard.ts); undefined: no check. */
+  readonly checkAnswer?: (request: FlowRequest, answer: unknown) => OutcomeRecord | undefined;
 }
 
 /** A log record: the metric it counts towards and what happened, in words free of customer data. */
@@ -72,6 +74,8 @@ export interface OutcomeRecord {
   readonly reason: string;
   readonly action?: string;
   readonly screen?: string;
+  /** The rule an answer broke (answer-guard.ts). */
+  readonly rule?: string;
 }
 
 const FLOW_ACTIONS = new Set(['INIT', 'BACK', 'data_exchange']);
@@ -191,5 +195,8 @@ export async function exchange(http: HttpRequest, deps: ExchangeDependencies): P
     deps.record({ metric: EndpointMetric.INVALID_FLOW_TOKENS, status: 427, reason: 'the handler function said the flow token is not valid', action, screen });
     return plain(427, typeof payload.error_msg === 'string' ? JSON.stringify({ error_msg: payload.error_msg }) : '');
   }
+  // Answer contract (answer-guard.ts): a violation is recorded; the answer goes to Meta unchanged.
+  const violation = deps.checkAnswer?.(flowRequest, payload);
+  if (violation) deps.record(violation);
   return answer(payload);
 }
