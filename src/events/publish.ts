@@ -45,8 +45,14 @@ export interface PublishOptions {
   readonly remainingMs: () => number;
   /** First back-off delay before retrying failed entries; doubled each round, with jitter. */
   readonly baseDelayMs: number;
-  /** Rounds of PutEvents calls, the first included. */
-  readonly maxRounds: number;
+  /** The longest delay between two rounds. @default 2000 */
+  readonly maxDelayMs?: number;
+  /**
+   * Rounds of PutEvents calls, the first included. Without it, rounds go on while the time left (`remainingMs`)
+   * covers the next delay.
+   * @default - no limit but the time
+   */
+  readonly maxRounds?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -69,7 +75,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Puts the entries on the bus in batched PutEvents calls. Entries that fail with a retryable code (and every entry
- * of a call that failed as a whole) are sent again, with back-off, while rounds and time remain.
+ * of a call that failed as a whole) are sent again, with capped back-off, while time (and rounds, if limited) remain.
  */
 export async function publish(client: EventBridgeClient, entries: PutEventsRequestEntry[], options: PublishOptions): Promise<PublishResult> {
   const sleep = options.sleep ?? defaultSleep;
@@ -97,8 +103,8 @@ export async function publish(client: EventBridgeClient, entries: PutEventsReque
         batch.forEach((entry) => retry.push({ entry, errorCode }));
       }
     }
-    const delay = Math.round(options.baseDelayMs * 2 ** (round - 1) * (0.5 + Math.random() / 2));
-    if (retry.length === 0 || round >= options.maxRounds || delay >= options.remainingMs()) {
+    const delay = Math.round(Math.min(options.maxDelayMs ?? 2_000, options.baseDelayMs * 2 ** Math.min(round - 1, 30)) * (0.5 + Math.random() / 2));
+    if (retry.length === 0 || round >= (options.maxRounds ?? Infinity) || delay >= options.remainingMs()) {
       failed.push(...retry);
       break;
     }
