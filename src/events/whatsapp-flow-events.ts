@@ -240,7 +240,8 @@ export class WhatsAppFlowEvents extends Construct {
 
   /**
    * One of the function's metrics, in the namespace `cdk-whatsapp-flows/FlowEvents`: `MalformedMessages`,
-   * `IgnoredEvents`, `FailedEvents`, `FlowResponses`, `FlowStatusChanges` or `FlowVersionExpiryWarnings`.
+   * `IgnoredEvents`, `FailedEvents`, `FlowResponses`, `FlowStatusChanges`, `FlowVersionExpiryWarnings`, and, with a
+   * media bucket, `StoredMediaFiles` and `FailedMediaFiles`.
    * Unless `props` say otherwise, the sum over 5 minutes.
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -270,9 +271,10 @@ export class WhatsAppFlowEvents extends Construct {
 
   /**
    * What GetWhatsAppMessageMedia needs: the call on the account's phone numbers (never `*`), and the right to write
-   * the object under the prefix. AWS End User Messaging Social writes the object in the caller's name, so the
-   * function's role holds `s3:PutObject` (and, for a bucket encrypted with a KMS key the construct knows, the key's
-   * `kms:GenerateDataKey` and `kms:Decrypt`, which a multipart upload needs); nothing else on the bucket.
+   * the object under the prefix. AWS's API reference does not say which principal writes the object; the caller
+   * (the function's role) is given `s3:PutObject` under the prefix (and, for a bucket encrypted with a KMS key the
+   * construct knows, the key's `kms:GenerateDataKey` and `kms:Decrypt`, which a multipart upload needs), as for a
+   * service that writes with the caller's credentials; nothing else on the bucket, and no bucket policy.
    */
   private grantMediaCopy(role: iam.IRole, bucket: s3.IBucket, prefix: string): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
