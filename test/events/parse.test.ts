@@ -1,7 +1,7 @@
 import {
-  AWS_EXPIRY_WARNING, AWS_FLOW_RESPONSE_VALUE, AWS_STATUS_CHANGE, DELIVERED_STATUS_VALUE, entry, envelope,
-  META_ENDPOINT_LATENCY_VALUE, META_EXPIRY_WARNING, META_STATUS_CHANGE_VALUE, metaFlowResponseValue,
-  PHONE_NUMBER_ARN, PHONE_NUMBER_ID, TEXT_MESSAGE_VALUE, WABA_ARN, WABA_ID,
+  AWS_EXPIRY_WARNING, AWS_FLOW_RESPONSE_VALUE, AWS_STATUS_CHANGE, BSUID, bsuidFlowResponseValue, DELIVERED_STATUS_VALUE, entry, envelope,
+  META_ENDPOINT_LATENCY_VALUE, META_EXPIRY_WARNING, META_STATUS_CHANGE_VALUE, metaFlowResponseValue, PARENT_BSUID,
+  PHONE_NUMBER_ARN, PHONE_NUMBER_ID, TEXT_MESSAGE_VALUE, USERNAME, WABA_ARN, WABA_ID,
 } from './payloads';
 import { FlowEventDetailType } from '../../src/events/contract';
 import { MalformedMessageError, parseMessage } from '../../src/events/parse';
@@ -185,6 +185,25 @@ describe('malformed input: a clear error that names where, never what', () => {
     } catch (e) {
       expect((e as Error).message).not.toMatch(/078-05-1120|ssn|16315551234/);
     }
+  });
+
+  test('two responses in one change: each gets its own contact\'s BSUID, parent BSUID and username, never the other\'s', () => {
+    const one = bsuidFlowResponseValue('t1', { messageId: 'wamid.1' });
+    const reply = { ...one.messages[0], from_user_id: 'BR.222', id: 'wamid.2' };
+    const value = { ...one, contacts: [{ profile: { name: 'B', username: '@b' }, user_id: 'BR.222' }, ...one.contacts], messages: [one.messages[0], reply] };
+    const details = parseMessage(envelope(entry('messages', value))).events.map((e) => e.detail);
+    expect(details.map((d: any) => [d.userId, d.parentUserId, d.username, d.from])).toEqual([
+      [BSUID, PARENT_BSUID, USERNAME, undefined],
+      ['BR.222', undefined, '@b', undefined],
+    ]);
+  });
+
+  test('a contact that names another user is not the sender\'s', () => {
+    const value = bsuidFlowResponseValue('t1');
+    const detail = parseMessage(envelope(entry('messages', { ...value, contacts: [{ ...value.contacts[0], user_id: 'US.999' }] }))).events[0].detail;
+    expect(detail).toMatchObject({ userId: BSUID });
+    expect(detail).not.toHaveProperty('username');
+    expect(detail).not.toHaveProperty('parentUserId');
   });
 
   test('a change without a field, or a flows change without an event, is other traffic: counted, not malformed', () => {
