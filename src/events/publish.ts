@@ -5,6 +5,11 @@ export const MAX_ENTRIES_PER_CALL = 10;
 /** PutEvents takes at most 256 KB a call, so no entry may be larger either. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
+/** The shortest time a call is given, however little budget is left. */
+const MIN_CALL_MS = 500;
+/** How far past the budget a call may run: less than the margin the handler keeps before Lambda's deadline. */
+const CALL_GRACE_MS = 2_000;
+
 /** Entry error codes that say "try again": the others (a malformed detail, no permission) will not get better. */
 const RETRYABLE_ENTRY_ERRORS = new Set(['InternalFailure', 'InternalException', 'ThrottlingException', 'ServiceUnavailable']);
 
@@ -88,7 +93,9 @@ export async function publish(client: EventBridgeClient, entries: PutEventsReque
     for (const batch of batches(pending)) {
       calls++;
       try {
-        const response = await client.send(new PutEventsCommand({ Entries: batch }));
+        // A call never outlives the budget by more than the grace: the SDK's own retries included.
+        const abortSignal = AbortSignal.timeout(Math.max(MIN_CALL_MS, options.remainingMs()) + CALL_GRACE_MS);
+        const response = await client.send(new PutEventsCommand({ Entries: batch }), { abortSignal });
         // Results come back in the order of the request's entries.
         (response.Entries ?? []).forEach((result, i) => {
           if (!result.ErrorCode) {

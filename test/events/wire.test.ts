@@ -341,6 +341,16 @@ describe('refused entries are retried within the invocation\'s time, not for a f
     expect(standIn.calls.length).toBe(9);
   });
 
+  test('a PutEvents call that never answers is abandoned in time: the invocation fails before its deadline', async () => {
+    standIn.callFault = () => 'hang';
+    const event = snsEvent([response(0)]);
+    const budgetMs = 7_000;
+    const outcome = await fn.invoke(event, budgetMs);
+    expect(outcome.error).toMatch(new RegExp(`^EventBridge did not take 1 of 1 events \\(\\w+ x1\\) of SNS messages ${event.Records[0].Sns.MessageId}$`));
+    expect(outcome.ms).toBeLessThan(budgetMs);
+    expect(standIn.accepted).toEqual([]);
+  });
+
   test('throttling that outlasts the budget fails before the invocation\'s deadline, naming the SNS messages', async () => {
     standIn.entryFault = () => 'ThrottlingException';
     const event = snsEvent([response(0), response(1)]);
