@@ -135,3 +135,14 @@ test('with a bucket, a response without media makes no call', async () => {
   expect(double.media.calls).toEqual([]);
   expect(details()[0].flowToken).toBe('booking-plain');
 });
+
+test('a media id that is not Meta\'s shape is refused without a call, and no key is built from it', async () => {
+  const responseJson = mediaResponseJson('booking-m3', [{ id: '../../other-prefix/x', name: 'odd.jpg' }, { id: '3631120727156756', name: 'IMG_5237.jpg' }]);
+  const outcome = await withBucket.invoke(snsEvent([envelope(entry('messages', bsuidFlowResponseValue('booking-m3', { messageId: 'wamid.m3', responseJson })))]));
+  expect(outcome.error).toBeUndefined();
+  expect(double.media.calls.map((c) => c.mediaId)).toEqual(['3631120727156756']);
+  const [detail] = details();
+  expect(detail.mediaErrors).toEqual([{ field: 'photo_picker', fileName: 'odd.jpg', reason: 'InvalidMediaId' }]);
+  expect(detail.responseJson.photo_picker.map((f: any) => f.fileName)).toEqual(['IMG_5237.jpg']);
+  expect(reportOf(outcome.logs)).toMatchObject({ StoredMediaFiles: 1, FailedMediaFiles: 1 });
+});
