@@ -84,7 +84,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // handler plumbing, each capability's lifecycle (`*-lifecycle.ts`) and function code (`runtime/`, `*.lambda.ts`).
 project.eslint?.addOverride({
   files: ['src/provider/**/*.ts', 'src/**/*-lifecycle.ts', 'src/**/runtime/**/*.ts', 'src/**/*.lambda.ts',
-    'src/events/parse.ts', 'src/events/publish.ts'],
+    'src/events/parse.ts', 'src/events/publish.ts', 'src/events/media.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 

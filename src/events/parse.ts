@@ -25,6 +25,22 @@ export class MalformedMessageError extends Error {
   }
 }
 
+/**
+ * A PhotoPicker or DocumentPicker file of a Flow response, as Meta documents it in the response message
+ * ("Media upload components" guide, Response message): a top-level `response_json` field whose value is a list of
+ * `{file_name, mime_type, sha256, id}`. The `id` is a media id that GetWhatsAppMessageMedia copies to S3.
+ */
+export interface ResponseMedia {
+  /** The `response_json` field that holds the list. */
+  readonly field: string;
+  /** Its place in the list. */
+  readonly index: number;
+  readonly mediaId?: string;
+  readonly fileName?: string;
+  readonly mimeType?: string;
+  readonly sha256?: string;
+}
+
 /** One Flow event, ready to become an EventBridge entry. */
 export interface FlowEvent<T extends FlowEventDetailType = FlowEventDetailType> {
   readonly detailType: T;
@@ -33,6 +49,10 @@ export interface FlowEvent<T extends FlowEventDetailType = FlowEventDetailType> 
   readonly resources: string[];
   /** When it happened. */
   readonly time: Date;
+  /** For a response: its media files, in `detail.responseJson` order. */
+  readonly media?: ResponseMedia[];
+  /** For a response: the AWS ARN of the business phone number that received it, when `context` names it. */
+  readonly phoneNumberArn?: string;
 }
 
 /** What one SNS message holds. */
@@ -104,6 +124,8 @@ interface EnvelopeContext {
   readonly wabaArn?: string;
   readonly phoneNumberId?: string;
   readonly phoneNumberArn?: string;
+  /** Every phone number `context` names: Meta's id, AWS's ARN. */
+  readonly phoneNumbers: Json[];
   readonly receivedAt: Date;
 }
 
@@ -121,6 +143,7 @@ function envelopeContext(envelope: Json, receivedAt: Date): EnvelopeContext {
     wabaArn: str(waba.arn),
     phoneNumberId: str(phone.metaPhoneNumberId),
     phoneNumberArn: str(phone.arn),
+    phoneNumbers: Array.isArray(context.MetaPhoneNumberIds) ? context.MetaPhoneNumberIds.filter(isObject) : [],
     receivedAt: fromIso(envelope.message_timestamp) ?? receivedAt,
   };
 }
@@ -154,24 +177,31 @@ class MessageReader {
 
   private change(change: unknown, wabaId: string, time: Date, where: string): void {
     if (!isObject(change)) throw new MalformedMessageError(`${where} is not an object`);
-    const field = requireString(change, 'field', where);
+    const field = change.field;
+    // Only `messages` and `flows` can hold Flow events: any other change, even one without a field name, is other
+    // WhatsApp traffic, counted and left alone.
+    if (field !== 'messages' && field !== 'flows') {
+      this.ignored.push(typeof field === 'string' && field ? field : 'unknown');
+      return;
+    }
     const value = change.value;
     if (!isObject(value)) throw new MalformedMessageError(`${where} (${field}): 'value' is not an object`);
     if (field === 'messages') this.messagesValue(value, wabaId, `${where} (messages)`);
-    else if (field === 'flows') this.flowsValue(value, wabaId, time, `${where} (flows)`);
-    else this.ignored.push(field);
+    else this.flowsValue(value, wabaId, time, `${where} (flows)`);
   }
 
   private messagesValue(value: Json, wabaId: string, where: string): void {
     const metadata = isObject(value.metadata) ? value.metadata : {};
     const phoneNumberId = typeof metadata.phone_number_id === 'string' ? metadata.phone_number_id : this.context.phoneNumberId;
-    arrayOf(value, 'messages', where).forEach((message, i) => this.message(message, wabaId, phoneNumberId, `${where}, message ${i}`));
+    const messages = arrayOf(value, 'messages', where);
+    const contacts = messages.length > 0 ? arrayOf(value, 'contacts', where).filter(isObject) : [];
+    messages.forEach((message, i) => this.message(message, wabaId, phoneNumberId, contacts, messages.length, `${where}, message ${i}`));
     for (const status of arrayOf(value, 'statuses', where)) {
       this.ignored.push(`statuses/${isObject(status) && typeof status.status === 'string' ? status.status : 'unknown'}`);
     }
   }
 
-  private message(message: unknown, wabaId: string, phoneNumberId: string | undefined, where: string): void {
+  private message(message: unknown, wabaId: string, phoneNumberId: string | undefined, contacts: Json[], siblings: number, where: string): void {
     if (!isObject(message)) throw new MalformedMessageError(`${where} is not an object`);
     const type = typeof message.type === 'string' ? message.type : 'unknown';
     const interactive = isObject(message.interactive) ? message.interactive : undefined;
@@ -189,10 +219,22 @@ class MessageReader {
     const responseJson = this.responseJson(reply.response_json, `${where}: response_json`);
     const context = isObject(message.context) ? message.context : {};
     const flowToken = responseJson.flow_token;
+    // Who answered: the phone number (`from`) when Meta shares it, the BSUID (`from_user_id`) since April 2026; a
+    // user with a username may come with the BSUID alone. The contact adds the parent BSUID and the username.
+    const from = optionalString(message, 'from', where) || undefined;
+    const fromUserId = optionalString(message, 'from_user_id', where) || undefined;
+    const contact = contactOf(contacts, from, fromUserId, siblings);
+    const profile = contact && isObject(contact.profile) ? contact.profile : {};
+    const userId = fromUserId ?? stringOf(contact?.user_id);
+    if (!from && !userId) throw new MalformedMessageError(`${where}: neither 'from' nor 'from_user_id' names the sender`);
+    const media = mediaOf(responseJson);
     const detail: FlowResponseDetail = {
       flowToken: typeof flowToken === 'string' ? flowToken : undefined,
-      responseJson,
-      from: requireString(message, 'from', where),
+      responseJson: media.length > 0 ? withoutMediaSecrets(responseJson, media) : responseJson,
+      from,
+      userId,
+      parentUserId: stringOf(message.from_parent_user_id) ?? stringOf(contact?.parent_user_id),
+      username: stringOf(profile.username),
       messageId: requireString(message, 'id', where),
       contextMessageId: optionalString(context, 'id', `${where}, context`),
       wabaId,
@@ -200,7 +242,15 @@ class MessageReader {
       timestamp: '',
     };
     const time = fromUnixSeconds(message.timestamp) ?? this.context.receivedAt;
-    this.push(FlowEventDetailType.RESPONSE, detail, time, [this.context.wabaArn, this.context.phoneNumberArn]);
+    this.push(FlowEventDetailType.RESPONSE, detail, time, [this.context.wabaArn, this.context.phoneNumberArn],
+      media.length > 0 ? { media, phoneNumberArn: this.phoneNumberArn(phoneNumberId) } : undefined);
+  }
+
+  /** The AWS ARN of the business phone number Meta knows as `phoneNumberId`, from `context`. */
+  private phoneNumberArn(phoneNumberId: string | undefined): string | undefined {
+    const numbers = this.context.phoneNumbers;
+    const match = numbers.find((n) => n.metaPhoneNumberId === phoneNumberId) ?? (numbers.length === 1 ? numbers[0] : undefined);
+    return stringOf(match?.arn);
   }
 
   /** `response_json` is a JSON string; some providers send the object itself. */
@@ -212,7 +262,8 @@ class MessageReader {
   }
 
   private flowsValue(value: Json, wabaId: string, time: Date, where: string): void {
-    const event = requireString(value, 'event', where);
+    // A `flows` change without an event name is not one of ours: counted and left alone, like ENDPOINT_LATENCY.
+    const event = typeof value.event === 'string' && value.event ? value.event : 'unknown';
     if (event === 'FLOW_STATUS_CHANGE') {
       const detail: FlowStatusChangeDetail = {
         flowId: requireString(value, 'flow_id', where),
@@ -237,10 +288,62 @@ class MessageReader {
     }
   }
 
-  private push<T extends FlowEventDetailType>(detailType: T, detail: FlowEventDetails[T], time: Date, resources: Array<string | undefined>): void {
+  private push<T extends FlowEventDetailType>(detailType: T, detail: FlowEventDetails[T], time: Date, resources: Array<string | undefined>,
+    extra?: Pick<FlowEvent, 'media' | 'phoneNumberArn'>): void {
     const complete = dropUndefined({ ...detail, timestamp: time.toISOString() }) as unknown as FlowEventDetails[T];
-    this.events.push({ detailType, detail: complete, time, resources: resources.filter((r): r is string => !!r) });
+    this.events.push({ detailType, detail: complete, time, resources: resources.filter((r): r is string => !!r), ...extra });
   }
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** The contact of the sender: the one with its BSUID or phone number, else the only one of a one-message change. */
+function contactOf(contacts: Json[], from: string | undefined, userId: string | undefined, siblings: number): Json | undefined {
+  const match = contacts.find((c) => (userId !== undefined && c.user_id === userId) || (from !== undefined && c.wa_id === from));
+  if (match) return match;
+  const only = contacts.length === 1 && siblings === 1 ? contacts[0] : undefined;
+  // The only contact is the sender unless it names someone else.
+  if (only && (only.user_id === undefined || userId === undefined) && (only.wa_id === undefined || from === undefined)) return only;
+  return undefined;
+}
+
+/** Keys Meta uses for a file's download: a CDN URL and the keys to decrypt it. Never published, never logged. */
+const MEDIA_SECRETS = ['cdn_url', 'encryption_metadata'];
+
+/** A media file entry: an object with a media id and file facts (Meta's response message shape, or the data_exchange one). */
+function isMediaEntry(value: unknown): value is Json {
+  return isObject(value) && (typeof value.id === 'string' || typeof value.media_id === 'string')
+    && (value.file_name !== undefined || value.mime_type !== undefined || value.sha256 !== undefined
+      || value.cdn_url !== undefined || value.encryption_metadata !== undefined);
+}
+
+/** The media files of a response: top-level fields whose value is a non-empty list of media entries. */
+function mediaOf(responseJson: Json): ResponseMedia[] {
+  const media: ResponseMedia[] = [];
+  for (const [field, value] of Object.entries(responseJson)) {
+    if (!Array.isArray(value) || value.length === 0 || !value.every(isMediaEntry)) continue;
+    value.forEach((file: Json, index) => media.push({
+      field,
+      index,
+      mediaId: stringOf(file.id) ?? stringOf(file.media_id),
+      fileName: stringOf(file.file_name),
+      mimeType: stringOf(file.mime_type),
+      sha256: stringOf(file.sha256),
+    }));
+  }
+  return media;
+}
+
+/** `response_json` with every media entry's CDN URL and decryption keys removed. */
+function withoutMediaSecrets(responseJson: Json, media: ResponseMedia[]): Json {
+  const copy: Json = { ...responseJson };
+  for (const field of new Set(media.map((m) => m.field))) {
+    copy[field] = (responseJson[field] as Json[]).map((file) =>
+      Object.fromEntries(Object.entries(file).filter(([key]) => !MEDIA_SECRETS.includes(key))));
+  }
+  return copy;
 }
 
 function dropUndefined(value: Json): Json {

@@ -5,6 +5,11 @@ export const MAX_ENTRIES_PER_CALL = 10;
 /** PutEvents takes at most 256 KB a call, so no entry may be larger either. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
+/** The shortest time a call is given, however little budget is left. */
+const MIN_CALL_MS = 500;
+/** How far past the budget a call may run: less than the margin the handler keeps before Lambda's deadline. */
+const CALL_GRACE_MS = 2_000;
+
 /** Entry error codes that say "try again": the others (a malformed detail, no permission) will not get better. */
 const RETRYABLE_ENTRY_ERRORS = new Set(['InternalFailure', 'InternalException', 'ThrottlingException', 'ServiceUnavailable']);
 
@@ -45,8 +50,14 @@ export interface PublishOptions {
   readonly remainingMs: () => number;
   /** First back-off delay before retrying failed entries; doubled each round, with jitter. */
   readonly baseDelayMs: number;
-  /** Rounds of PutEvents calls, the first included. */
-  readonly maxRounds: number;
+  /** The longest delay between two rounds. @default 2000 */
+  readonly maxDelayMs?: number;
+  /**
+   * Rounds of PutEvents calls, the first included. Without it, rounds go on while the time left (`remainingMs`)
+   * covers the next delay.
+   * @default - no limit but the time
+   */
+  readonly maxRounds?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -69,7 +80,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Puts the entries on the bus in batched PutEvents calls. Entries that fail with a retryable code (and every entry
- * of a call that failed as a whole) are sent again, with back-off, while rounds and time remain.
+ * of a call that failed as a whole) are sent again, with capped back-off, while time (and rounds, if limited) remain.
  */
 export async function publish(client: EventBridgeClient, entries: PutEventsRequestEntry[], options: PublishOptions): Promise<PublishResult> {
   const sleep = options.sleep ?? defaultSleep;
@@ -82,7 +93,9 @@ export async function publish(client: EventBridgeClient, entries: PutEventsReque
     for (const batch of batches(pending)) {
       calls++;
       try {
-        const response = await client.send(new PutEventsCommand({ Entries: batch }));
+        // A call never outlives the budget by more than the grace: the SDK's own retries included.
+        const abortSignal = AbortSignal.timeout(Math.max(MIN_CALL_MS, options.remainingMs()) + CALL_GRACE_MS);
+        const response = await client.send(new PutEventsCommand({ Entries: batch }), { abortSignal });
         // Results come back in the order of the request's entries.
         (response.Entries ?? []).forEach((result, i) => {
           if (!result.ErrorCode) {
@@ -97,8 +110,8 @@ export async function publish(client: EventBridgeClient, entries: PutEventsReque
         batch.forEach((entry) => retry.push({ entry, errorCode }));
       }
     }
-    const delay = Math.round(options.baseDelayMs * 2 ** (round - 1) * (0.5 + Math.random() / 2));
-    if (retry.length === 0 || round >= options.maxRounds || delay >= options.remainingMs()) {
+    const delay = Math.round(Math.min(options.maxDelayMs ?? 2_000, options.baseDelayMs * 2 ** Math.min(round - 1, 30)) * (0.5 + Math.random() / 2));
+    if (retry.length === 0 || round >= (options.maxRounds ?? Infinity) || delay >= options.remainingMs()) {
       failed.push(...retry);
       break;
     }

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -16,6 +17,8 @@ import {
   FlowResponseDetail,
   FlowStatusChangeDetail,
   FlowVersionExpiryWarningDetail,
+  MEDIA_BUCKET_ENV,
+  MEDIA_PREFIX_ENV,
   METRIC_DIMENSION,
   METRICS_NAMESPACE,
 } from './contract';
@@ -24,6 +27,9 @@ import type { IWhatsAppFlow } from '../flow/whatsapp-flow';
 
 /** How long the function may work on one SNS delivery, PutEvents retries included. */
 const HANDLER_TIMEOUT = Duration.seconds(30);
+/** With a media bucket: time for GetWhatsAppMessageMedia to copy up to 10 files (100 MiB) per response as well. */
+const HANDLER_TIMEOUT_WITH_MEDIA = Duration.seconds(90);
+const DEFAULT_MEDIA_PREFIX = 'whatsapp-flow-media/';
 
 /** Properties of WhatsAppFlowEvents. */
 export interface WhatsAppFlowEventsProps {
@@ -49,6 +55,32 @@ export interface WhatsAppFlowEventsProps {
    * @default - a new queue encrypted with SQS-managed keys that keeps messages for 14 days
    */
   readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Where the files customers upload in a Flow (PhotoPicker, DocumentPicker) are kept. A completed Flow's response
+   * names each file by a Meta media id; with a bucket, the function has AWS End User Messaging Social copy each
+   * file into it (GetWhatsAppMessageMedia) under `mediaPrefix`, and the event's `responseJson` then holds
+   * `{fileName, bucket, key, size, sha256, contentType}` for each file instead of Meta's ids. A file that cannot be
+   * copied is left out, named in the detail's `mediaErrors` and counted in the `FailedMediaFiles` metric.
+   *
+   * The function may only `s3:PutObject` under `mediaPrefix` (and use the bucket's KMS key, when the construct
+   * knows it, to encrypt) and call `social-messaging:GetWhatsAppMessageMedia` on the account's phone numbers. Its
+   * timeout rises from 30 to 90 seconds.
+   *
+   * @default - no copy: `responseJson` holds Meta's `{file_name, mime_type, sha256, id}` for each file (the id can
+   * be fetched with GetWhatsAppMessageMedia for 30 days); `cdn_url` and `encryption_metadata`, should Meta ever send
+   * them, are removed in either case
+   */
+  readonly mediaBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of stored media. Each file lands at `<mediaPrefix><phone-number-id>/<message key>/<media id>`,
+   * where the message key is a hash of the reply's message id (no customer data in keys): a lifecycle rule on
+   * `mediaPrefix` expires every file, one on `<mediaPrefix><phone-number-id>/` one number's files. Ends with `/`.
+   *
+   * @default 'whatsapp-flow-media/'
+   */
+  readonly mediaPrefix?: string;
 }
 
 /** Options of `onResponse`. */
@@ -125,6 +157,9 @@ export class WhatsAppFlowEvents extends Construct {
   /** Where SNS messages go that could not be turned into events. */
   public readonly deadLetterQueue: sqs.IQueue;
 
+  /** Where the files of Flow responses are copied, when a bucket was given. */
+  public readonly mediaBucket?: s3.IBucket;
+
   /** The bus the user chose; undefined for the default bus, which rules name by leaving the bus out. */
   private readonly customBus?: events.IEventBus;
 
@@ -141,13 +176,25 @@ export class WhatsAppFlowEvents extends Construct {
     // Its own role with inline grants, rather than the broad AWS managed policy.
     const role = new iam.Role(this, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const mediaPrefix = props.mediaPrefix ?? DEFAULT_MEDIA_PREFIX;
+    if (props.mediaPrefix !== undefined && !Token.isUnresolved(mediaPrefix)) {
+      this.node.addValidation({
+        validate: () => (/^([^/*][^*]*\/)?$/.test(mediaPrefix) ? []
+          : [`mediaPrefix '${mediaPrefix}' must be empty or end with '/', and neither start with '/' nor hold '*'`]),
+      });
+    }
+    const environment: Record<string, string> = { [EVENT_BUS_ENV]: this.eventBus.eventBusArn };
+    if (props.mediaBucket) {
+      environment[MEDIA_BUCKET_ENV] = props.mediaBucket.bucketName;
+      environment[MEDIA_PREFIX_ENV] = mediaPrefix;
+    }
     const handler = new FlowEventsFunction(this, 'Handler', {
       description: 'cdk-whatsapp-flows: puts WhatsApp Flow responses, status changes and version expiry warnings on EventBridge',
-      timeout: HANDLER_TIMEOUT,
+      timeout: props.mediaBucket ? HANDLER_TIMEOUT_WITH_MEDIA : HANDLER_TIMEOUT,
       memorySize: 256,
       role,
       logGroup,
-      environment: { [EVENT_BUS_ENV]: this.eventBus.eventBusArn },
+      environment,
       // A failed invocation is tried twice more, then its event (the SNS message) goes to the dead-letter queue.
       retryAttempts: 2,
       deadLetterQueue: this.deadLetterQueue,
@@ -155,6 +202,8 @@ export class WhatsAppFlowEvents extends Construct {
     logGroup.grantWrite(handler);
     this.eventBus.grantPutEventsTo(handler);
     this.handler = handler;
+    this.mediaBucket = props.mediaBucket;
+    if (props.mediaBucket) this.grantMediaCopy(role, props.mediaBucket, mediaPrefix);
 
     // SNS's own delivery failures (the function throttled or gone) go to the same queue.
     props.topic.addSubscription(new subs.LambdaSubscription(handler, { deadLetterQueue: this.deadLetterQueue }));
@@ -191,7 +240,8 @@ export class WhatsAppFlowEvents extends Construct {
 
   /**
    * One of the function's metrics, in the namespace `cdk-whatsapp-flows/FlowEvents`: `MalformedMessages`,
-   * `IgnoredEvents`, `FailedEvents`, `FlowResponses`, `FlowStatusChanges` or `FlowVersionExpiryWarnings`.
+   * `IgnoredEvents`, `FailedEvents`, `FlowResponses`, `FlowStatusChanges`, `FlowVersionExpiryWarnings`, and, with a
+   * media bucket, `StoredMediaFiles` and `FailedMediaFiles`.
    * Unless `props` say otherwise, the sum over 5 minutes.
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -217,6 +267,25 @@ export class WhatsAppFlowEvents extends Construct {
    */
   public metricPublishedEvents(detailType: FlowEventDetailType, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(FlowEventMetric[detailType], props);
+  }
+
+  /**
+   * What GetWhatsAppMessageMedia needs: the call on the account's phone numbers (never `*`), and the right to write
+   * the object under the prefix. AWS's API reference does not say which principal writes the object; the caller
+   * (the function's role) is given `s3:PutObject` under the prefix (and, for a bucket encrypted with a KMS key the
+   * construct knows, the key's `kms:GenerateDataKey` and `kms:Decrypt`, which a multipart upload needs), as for a
+   * service that writes with the caller's credentials; nothing else on the bucket, and no bucket policy.
+   */
+  private grantMediaCopy(role: iam.IRole, bucket: s3.IBucket, prefix: string): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['social-messaging:GetWhatsAppMessageMedia'],
+      resources: [Stack.of(this).formatArn({ service: 'social-messaging', resource: 'phone-number-id', resourceName: '*' })],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`${prefix}*`)],
+    }));
+    bucket.encryptionKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
   private onFlowEvent(id: string, detailType: FlowEventDetailType, options: events.OnEventOptions,

@@ -1,7 +1,7 @@
 import {
-  AWS_EXPIRY_WARNING, AWS_FLOW_RESPONSE_VALUE, AWS_STATUS_CHANGE, DELIVERED_STATUS_VALUE, entry, envelope,
-  META_ENDPOINT_LATENCY_VALUE, META_EXPIRY_WARNING, META_STATUS_CHANGE_VALUE, metaFlowResponseValue,
-  PHONE_NUMBER_ARN, PHONE_NUMBER_ID, TEXT_MESSAGE_VALUE, WABA_ARN, WABA_ID,
+  AWS_EXPIRY_WARNING, AWS_FLOW_RESPONSE_VALUE, AWS_STATUS_CHANGE, BSUID, bsuidFlowResponseValue, DELIVERED_STATUS_VALUE, entry, envelope,
+  META_ENDPOINT_LATENCY_VALUE, META_EXPIRY_WARNING, META_STATUS_CHANGE_VALUE, metaFlowResponseValue, PARENT_BSUID,
+  PHONE_NUMBER_ARN, PHONE_NUMBER_ID, TEXT_MESSAGE_VALUE, USERNAME, WABA_ARN, WABA_ID,
 } from './payloads';
 import { FlowEventDetailType } from '../../src/events/contract';
 import { MalformedMessageError, parseMessage } from '../../src/events/parse';
@@ -153,7 +153,6 @@ describe('malformed input: a clear error that names where, never what', () => {
     ['a whatsAppWebhookEntry string that is not JSON', JSON.stringify({ whatsAppWebhookEntry: '{"id": "secret-123' }), /^whatsAppWebhookEntry is not valid JSON/],
     ['a whatsAppWebhookEntry with neither changes nor entry', envelope({ id: WABA_ID }), /neither 'changes' nor 'entry'/],
     ['changes that are not an array', envelope({ entry: [{ id: WABA_ID, changes: {} }] }), /entry 0: 'changes' is not an array/],
-    ['a change without a field', envelope({ id: WABA_ID, changes: [{ value: {} }] }), /entry 0, change 0: 'field' is missing/],
     ['a change without a value', envelope({ id: WABA_ID, changes: [{ field: 'flows' }] }), /'value' is not an object/],
     ['a status change without new_status', envelope(entry('flows', { event: 'FLOW_STATUS_CHANGE', flow_id: '1' })), /'new_status' is missing/],
     ['an expiry warning without flow_id', envelope(entry('flows', { event: 'FLOW_VERSION_EXPIRY_WARNING', warning: 'w' })), /'flow_id' is missing/],
@@ -162,7 +161,8 @@ describe('malformed input: a clear error that names where, never what', () => {
     ['a response whose response_json is a JSON array', envelope(entry('messages', metaFlowResponseValue('t', '[1]'))), /response_json is not a JSON object/],
     ['a response without response_json', envelope(entry('messages', { messages: [{ ...AWS_FLOW_RESPONSE_VALUE.messages[0], interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow' } } }] })),
       /response_json is missing/],
-    ['a response without from', envelope(entry('messages', { messages: [{ ...AWS_FLOW_RESPONSE_VALUE.messages[0], from: undefined }] })), /'from' is missing/],
+    ['a response that names no sender (neither from nor from_user_id)', envelope(entry('messages', { messages: [{ ...AWS_FLOW_RESPONSE_VALUE.messages[0], from: undefined }] })),
+      /neither 'from' nor 'from_user_id' names the sender/],
     ['an entry without an id and no WABA in context', JSON.stringify({ whatsAppWebhookEntry: JSON.stringify({ changes: [] }) }), /'id' is missing and context names no WABA/],
   ];
 
@@ -185,6 +185,30 @@ describe('malformed input: a clear error that names where, never what', () => {
     } catch (e) {
       expect((e as Error).message).not.toMatch(/078-05-1120|ssn|16315551234/);
     }
+  });
+
+  test('two responses in one change: each gets its own contact\'s BSUID, parent BSUID and username, never the other\'s', () => {
+    const one = bsuidFlowResponseValue('t1', { messageId: 'wamid.1' });
+    const reply = { ...one.messages[0], from_user_id: 'BR.222', id: 'wamid.2' };
+    const value = { ...one, contacts: [{ profile: { name: 'B', username: '@b' }, user_id: 'BR.222' }, ...one.contacts], messages: [one.messages[0], reply] };
+    const details = parseMessage(envelope(entry('messages', value))).events.map((e) => e.detail);
+    expect(details.map((d: any) => [d.userId, d.parentUserId, d.username, d.from])).toEqual([
+      [BSUID, PARENT_BSUID, USERNAME, undefined],
+      ['BR.222', undefined, '@b', undefined],
+    ]);
+  });
+
+  test('a contact that names another user is not the sender\'s', () => {
+    const value = bsuidFlowResponseValue('t1');
+    const detail = parseMessage(envelope(entry('messages', { ...value, contacts: [{ ...value.contacts[0], user_id: 'US.999' }] }))).events[0].detail;
+    expect(detail).toMatchObject({ userId: BSUID });
+    expect(detail).not.toHaveProperty('username');
+    expect(detail).not.toHaveProperty('parentUserId');
+  });
+
+  test('a change without a field, or a flows change without an event, is other traffic: counted, not malformed', () => {
+    const parsed = parseMessage(envelope({ id: WABA_ID, changes: [{ value: {} }, { field: 'flows', value: { flow_id: '1' } }] }));
+    expect(parsed).toEqual({ events: [], ignored: ['unknown', 'flows/unknown'] });
   });
 
   test('a missing entry id falls back to the WABA the envelope names', () => {

@@ -172,3 +172,45 @@ export function snsRecord(message: string, n = 0): SNSEventRecord {
 export function snsEvent(messages: string[]): SNSEvent {
   return { Records: messages.map((m, i) => snsRecord(m, i)) };
 }
+
+/**
+ * Business-scoped user ids, as Meta's "Business-scoped user IDs" page (2026) places them in an incoming message:
+ * `contacts[].user_id` (the BSUID), `contacts[].parent_user_id` (the parent BSUID of linked portfolios),
+ * `contacts[].profile.username`, `messages[].from_user_id`; `contacts[].wa_id` and `messages[].from` only when the
+ * phone number may be shared.
+ */
+export const BSUID = 'US.13491208655302741918';
+export const PARENT_BSUID = 'US.ENT.11815799212886844830';
+export const USERNAME = '@kerry.fisher';
+
+/** A Flow response of a user with a username: the BSUID alone, or (`withPhone`) the phone number as well. */
+export function bsuidFlowResponseValue(flowToken: string, options: { withPhone?: boolean; messageId?: string; responseJson?: unknown } = {}) {
+  const value = metaFlowResponseValue(flowToken, options.responseJson);
+  const [message] = value.messages;
+  const { from, ...withoutFrom } = message;
+  return {
+    ...value,
+    contacts: [{
+      profile: { name: 'Kerry Fisher', username: USERNAME },
+      ...(options.withPhone ? { wa_id: from } : {}),
+      user_id: BSUID,
+      parent_user_id: PARENT_BSUID,
+    }],
+    messages: [{ ...(options.withPhone ? message : withoutFrom), from_user_id: BSUID, id: options.messageId ?? message.id }],
+  };
+}
+
+/**
+ * A completed Flow's response with media, as Meta's "Media upload components" guide documents it (Response message):
+ * a top-level field per PhotoPicker or DocumentPicker holding `[{file_name, mime_type, sha256, id}]`.
+ */
+type FileRef = { id: string; name: string };
+export function mediaResponseJson(flowToken: string, photos: FileRef[], documents: FileRef[] = []) {
+  const file = (f: FileRef, mime: string) => ({ file_name: f.name, mime_type: mime, sha256: `sha-${f.id}`, id: f.id });
+  return JSON.stringify({
+    flow_token: flowToken,
+    name: 'John Doe',
+    photo_picker: photos.map((p) => file(p, 'image/jpeg')),
+    ...(documents.length ? { document_picker: documents.map((d) => file(d, 'application/pdf')) } : {}),
+  });
+}

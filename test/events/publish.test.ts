@@ -52,6 +52,21 @@ describe('publish', () => {
     expect(eventBridge.commandCalls(PutEventsCommand)[1].args[0].input.Entries).toEqual([entries[1]]);
   });
 
+  test('without a round limit, retries go on while the time left covers the next delay; the delay is capped', async () => {
+    const entries = [entryOf(10, 1)];
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] });
+    let clock = 0;
+    const delays: number[] = [];
+    const result = await publish(new EventBridgeClient({}), entries, {
+      baseDelayMs: 100, maxDelayMs: 1_000, remainingMs: () => 10_000 - clock, sleep: async (ms) => { delays.push(ms); clock += ms; },
+    });
+    expect(result.failed).toEqual([{ entry: entries[0], errorCode: 'ThrottlingException' }]);
+    expect(result.calls).toBeGreaterThan(5);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1_000);
+    expect(clock).toBeLessThanOrEqual(10_000);
+    expect(clock).toBeGreaterThan(7_000);
+  });
+
   test('a call that throws is tried again with all its entries', async () => {
     const entries = [entryOf(10, 1), entryOf(10, 2)];
     eventBridge.on(PutEventsCommand)
@@ -91,6 +106,7 @@ describe('handler (SDK mocked)', () => {
       rejected: [],
       failed: {},
       putEventsCalls: 1,
+      media: { stored: 0, failed: 0 },
     });
   });
 

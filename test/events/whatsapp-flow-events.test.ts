@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
@@ -199,4 +200,41 @@ test('cdk-nag AwsSolutionsChecks: clean; every suppression has a reason', () => 
     ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
   ];
   expect(findings.map((f) => `${f.id}: ${f.entry.data}`)).toEqual([]);
+});
+
+describe('the media bucket', () => {
+  test('without one: no media environment, no S3 or social-messaging permission, a 30 s timeout', () => {
+    const stack = newStack();
+    flowEvents(stack);
+    const text = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(text).not.toMatch(/MEDIA_BUCKET_NAME|s3:PutObject|social-messaging:/);
+  });
+
+  test('with one: s3:PutObject under the prefix only, GetWhatsAppMessageMedia on the account\'s phone numbers, the KMS key to encrypt', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Media', { encryption: s3.BucketEncryption.KMS });
+    const fe = new WhatsAppFlowEvents(stack, 'FlowEvents', { topic: sns.Topic.fromTopicArn(stack, 'WabaTopic', TOPIC_ARN), mediaBucket: bucket, mediaPrefix: 'flows/media/' });
+    expect(fe.mediaBucket).toBe(bucket);
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties;
+    expect(fn.Timeout).toBe(90);
+    expect(fn.Environment.Variables).toMatchObject({ MEDIA_BUCKET_NAME: { Ref: stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket) }, MEDIA_KEY_PREFIX: 'flows/media/' });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const media = statements.find((st: any) => st.Action === 'social-messaging:GetWhatsAppMessageMedia');
+    expect(media.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':social-messaging:us-east-1:111111111111:phone-number-id/*']] });
+    const put = statements.find((st: any) => st.Action === 's3:PutObject');
+    expect(JSON.stringify(put.Resource)).toContain('/flows/media/*');
+    // Nothing else on the bucket: no read, no delete, no listing.
+    expect(JSON.stringify(statements)).not.toMatch(/s3:(Get|Delete|List|Abort|PutObjectAcl)/);
+    expect(statements.find((st: any) => Array.isArray(st.Action) && st.Action.includes('kms:GenerateDataKey'))).toBeDefined();
+    expect(statements.every((st: any) => st.Resource !== '*' || !String(st.Action).startsWith('social-messaging'))).toBe(true);
+  });
+
+  test('a prefix that does not end with / fails synth', () => {
+    const stack = newStack();
+    new WhatsAppFlowEvents(stack, 'FlowEvents', {
+      topic: sns.Topic.fromTopicArn(stack, 'WabaTopic', TOPIC_ARN), mediaBucket: new s3.Bucket(stack, 'Media'), mediaPrefix: 'media',
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/mediaPrefix 'media' must be empty or end with '\/'/);
+  });
 });

@@ -7,8 +7,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AWS_EXPIRY_WARNING, AWS_FLOW_RESPONSE_VALUE, AWS_STATUS_CHANGE, DELIVERED_STATUS_VALUE, entry, envelope, META_EXPIRY_WARNING,
-  META_STATUS_CHANGE_VALUE, metaFlowResponseValue, PHONE_NUMBER_ARN, snsEvent, TEXT_MESSAGE_VALUE, WABA_ARN,
+  AWS_EXPIRY_WARNING, AWS_FLOW_RESPONSE_VALUE, AWS_STATUS_CHANGE, BSUID, bsuidFlowResponseValue, DELIVERED_STATUS_VALUE, entry, envelope,
+  META_EXPIRY_WARNING, META_STATUS_CHANGE_VALUE, metaFlowResponseValue, PARENT_BSUID, PHONE_NUMBER_ARN, snsEvent, TEXT_MESSAGE_VALUE,
+  USERNAME, WABA_ARN,
 } from './payloads';
 import { EventBridgeStandIn, MAX_BYTES, MAX_ENTRIES, WireEntry } from './wire/eventbridge';
 import { AsyncConfig, asyncConfigOf, AsyncInvoker } from './wire/lambda-async';
@@ -18,7 +19,8 @@ import { WhatsAppFlowEvents } from '../../src';
 jest.setTimeout(60_000);
 
 /** Values that are customer data in the payloads: none may reach a log line. */
-const CUSTOMER_DATA = ['14085551234', '16315551234', 'John Doe', 'john@example.com', 'booking-', 'wamid.', '<value1>', 'Kerry Fisher'];
+const CUSTOMER_DATA = ['14085551234', '16315551234', 'John Doe', 'john@example.com', 'booking-', 'wamid.', '<value1>', 'Kerry Fisher',
+  BSUID, PARENT_BSUID, USERNAME];
 
 let standIn: EventBridgeStandIn;
 let fn: FlowEventsFunctionSandbox;
@@ -192,7 +194,8 @@ describe('partial failures are retried', () => {
     const event = snsEvent([response(0), response(1), response(2)]);
     const attempts = await invoker.deliver(event);
     expect(attempts).toHaveLength(1 + asyncConfig.maximumRetryAttempts);
-    expect(attempts[0].error).toBe('EventBridge did not take 1 of 3 events (AccessDeniedException x1)');
+    // The reason names the SNS message whose event was refused, as the README promises.
+    expect(attempts[0].error).toBe(`EventBridge did not take 1 of 3 events (AccessDeniedException x1) of SNS messages ${event.Records[1].Sns.MessageId}`);
     // A refusal for good is not retried inside the invocation.
     expect(standIn.calls[0].entries).toHaveLength(3);
     expect(standIn.calls).toHaveLength(attempts.length);
@@ -257,5 +260,105 @@ describe('messages that cannot be published land whole in the dead-letter queue;
     const attempts = await invoker.deliver(snsEvent([envelope(AWS_EXPIRY_WARNING)]));
     expect(attempts.map((a) => a.error)).toEqual([undefined]);
     expect(invoker.deadLetters).toEqual([]);
+  });
+});
+
+describe('users who adopted a username: responses with and without a phone number', () => {
+  test('a response with the BSUID alone becomes an event keyed by the BSUID, with the parent BSUID and the username', async () => {
+    const outcome = await fn.invoke(snsEvent([envelope(entry('messages', bsuidFlowResponseValue('booking-u1')))]));
+    expect(outcome.error).toBeUndefined();
+    const [detail] = details(standIn.accepted);
+    expect(detail).toMatchObject({ flowToken: 'booking-u1', userId: BSUID, parentUserId: PARENT_BSUID, username: USERNAME });
+    expect(detail).not.toHaveProperty('from');
+    expect(reportOf(outcome.logs)).toMatchObject({ FlowResponses: 1, MalformedMessages: 0 });
+    expectNoCustomerData(outcome.logs);
+  });
+
+  test('a response with both: the phone number and the BSUID', async () => {
+    const outcome = await fn.invoke(snsEvent([envelope(entry('messages', bsuidFlowResponseValue('booking-u2', { withPhone: true })))]));
+    expect(outcome.error).toBeUndefined();
+    expect(details(standIn.accepted)[0]).toMatchObject({ from: '16315551234', userId: BSUID, parentUserId: PARENT_BSUID, username: USERNAME });
+  });
+
+  test('a mixed batch (phone only, BSUID only, both) is published whole, in order; onResponse\'s flow token filter still matches', async () => {
+    const event = snsEvent([
+      response(1),
+      envelope(entry('messages', bsuidFlowResponseValue('booking-2', { messageId: 'wamid.2' }))),
+      envelope(entry('messages', bsuidFlowResponseValue('booking-3', { withPhone: true, messageId: 'wamid.3' }))),
+      envelope(entry('messages', TEXT_MESSAGE_VALUE)),
+    ]);
+    const outcome = await fn.invoke(event);
+    expect(outcome.error).toBeUndefined();
+    const ds = details(standIn.accepted);
+    expect(ds.map((d) => [d.flowToken, d.from, d.userId])).toEqual([
+      ['booking-1', '16315551234', undefined],
+      ['booking-2', undefined, BSUID],
+      ['booking-3', '16315551234', BSUID],
+    ]);
+    // The rule onResponse makes still matches every shape: it filters on the flow token only.
+    const stack = new Stack(new App(), 'RuleStack');
+    const rule = new WhatsAppFlowEvents(stack, 'E', { topic: sns.Topic.fromTopicArn(stack, 'T', 'arn:aws:sns:us-east-1:111111111111:t') })
+      .onResponse('R', { flowTokenPrefix: 'booking-' });
+    const pattern = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as any)].Properties.EventPattern;
+    expect(pattern.detail).toEqual({ flowToken: [{ prefix: 'booking-' }] });
+    expect(standIn.accepted.every((e) => e.DetailType === pattern['detail-type'][0] && e.Source === pattern.source[0])).toBe(true);
+    expectNoCustomerData(outcome.logs);
+  });
+
+  test('a response that names no sender at all is still malformed', async () => {
+    const value = bsuidFlowResponseValue('booking-x');
+    const { from_user_id: _, ...anonymous } = value.messages[0];
+    const outcome = await fn.invoke(snsEvent([envelope(entry('messages', { ...value, contacts: [], messages: [anonymous] }))]));
+    expect(outcome.error).toMatch(/neither 'from' nor 'from_user_id' names the sender/);
+  });
+});
+
+describe('other WhatsApp traffic is counted and ignored, whatever its shape', () => {
+  test('a change without a field, and a flows change without an event, do not poison the SNS message', async () => {
+    const message = envelope({
+      id: '1234567890abcde',
+      changes: [
+        { value: { anything: true } },
+        { field: 'flows', value: { flow_id: '6627390910605886', message: 'no event name' } },
+        { field: 'account_update', value: 'not even an object' },
+        { field: 'flows', value: META_STATUS_CHANGE_VALUE },
+      ],
+    });
+    const outcome = await fn.invoke(snsEvent([message, response(1)]));
+    expect(outcome.error).toBeUndefined();
+    expect(details(standIn.accepted).map((d) => d.newStatus ?? d.flowToken)).toEqual(['PUBLISHED', 'booking-1']);
+    expect(outcome.result).toMatchObject({ rejected: [], ignored: { 'unknown': 1, 'flows/unknown': 1, 'account_update': 1 } });
+    expect(reportOf(outcome.logs)).toMatchObject({ IgnoredEvents: 3, MalformedMessages: 0 });
+  });
+});
+
+describe('refused entries are retried within the invocation\'s time, not for a fixed number of rounds', () => {
+  test('a throttling burst longer than five rounds: every event is published once and the invocation succeeds', async () => {
+    standIn.entryFault = (_e, attempt) => (attempt <= 8 ? 'ThrottlingException' : undefined);
+    const outcome = await fn.invoke(snsEvent([response(0), response(1), response(2)]));
+    expect(outcome.error).toBeUndefined();
+    expect(details(standIn.accepted).map((d) => d.flowToken).sort()).toEqual(['booking-0', 'booking-1', 'booking-2']);
+    expect(standIn.calls.length).toBe(9);
+  });
+
+  test('a PutEvents call that never answers is abandoned in time: the invocation fails before its deadline', async () => {
+    standIn.callFault = () => 'hang';
+    const event = snsEvent([response(0)]);
+    const budgetMs = 7_000;
+    const outcome = await fn.invoke(event, budgetMs);
+    expect(outcome.error).toMatch(new RegExp(`^EventBridge did not take 1 of 1 events \\(\\w+ x1\\) of SNS messages ${event.Records[0].Sns.MessageId}$`));
+    expect(outcome.ms).toBeLessThan(budgetMs);
+    expect(standIn.accepted).toEqual([]);
+  });
+
+  test('throttling that outlasts the budget fails before the invocation\'s deadline, naming the SNS messages', async () => {
+    standIn.entryFault = () => 'ThrottlingException';
+    const event = snsEvent([response(0), response(1)]);
+    const budgetMs = 5_000;
+    const outcome = await fn.invoke(event, budgetMs);
+    expect(outcome.error).toBe(`EventBridge did not take 2 of 2 events (ThrottlingException x2) of SNS messages ${event.Records[0].Sns.MessageId}, ${event.Records[1].Sns.MessageId}`);
+    // It used its time (well past the old 1.5 s of five rounds at the production delay) and kept the margin.
+    expect(outcome.ms).toBeLessThan(budgetMs - 1_000);
+    expect(standIn.calls.length).toBeGreaterThan(5);
   });
 });

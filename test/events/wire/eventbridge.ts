@@ -36,8 +36,8 @@ export interface PutEventsCall {
 
 /** An entry fault: the error code to answer for this entry on this attempt (1 = its first arrival), or none. */
 export type EntryFault = (entry: WireEntry, attempt: number) => string | undefined;
-/** A call fault: an HTTP status and error type to answer the whole call with, or none. */
-export type CallFault = (callNumber: number) => { status: number; type: string } | undefined;
+/** A call fault: an HTTP status and error type to answer the whole call with, `'hang'` to never answer, or none. */
+export type CallFault = (callNumber: number) => { status: number; type: string } | 'hang' | undefined;
 
 /** Bytes of an entry, as EventBridge counts them. */
 export function wireEntrySize(entry: WireEntry): number {
@@ -63,7 +63,10 @@ export class EventBridgeStandIn {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // A call left hanging keeps its socket open: close() alone would wait for it.
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   reset(): void {
@@ -103,6 +106,11 @@ export class EventBridgeStandIn {
         return;
       }
       const fault = this.callFault?.(this.calls.length + 1);
+      if (fault === 'hang') {
+        // No answer at all: the client's timeout ends the exchange.
+        record(0);
+        return;
+      }
       if (fault) {
         record(fault.status);
         reply(fault.status, { __type: fault.type, message: 'injected' });

@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CallLog } from './calls';
 import { Faults } from './faults';
+import { MediaStore } from './media';
 import { PublicKeyStore } from './public-keys';
 import { ObjectStore } from './s3';
 import { handle } from './server';
@@ -25,6 +26,8 @@ export type { ServiceErrorName } from './errors';
 export { Faults, mulberry32 } from './faults';
 export type { Fault, RandomFaultOptions } from './faults';
 export { ObjectStore } from './s3';
+export { MediaStore } from './media';
+export type { MediaCall, MediaRecord } from './media';
 export { PublicKeyStore } from './public-keys';
 export type { RegisteredKey } from './public-keys';
 export { ASSET_PATH_PREFIX } from './server';
@@ -63,6 +66,8 @@ export interface SocialMessagingDouble {
   readonly keys: PublicKeyStore;
   /** Message templates: inspect them, script Meta's review, set statuses. */
   readonly templates: TemplateStore;
+  /** Media Meta holds for the phone numbers, and the GetWhatsAppMessageMedia calls made. */
+  readonly media: MediaStore;
   /** Forget flows, faults, calls and objects (the port stays). */
   reset(): void;
   /** Close the server and its keep-alive connections. */
@@ -78,10 +83,11 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
   const stacks = new Map<string, string>();
   const keys = new PublicKeyStore();
   const templates = new TemplateStore(state);
+  const media = new MediaStore();
   let endpoint = '';
 
   const server = createServer((req, res) => {
-    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys, templates }).catch((e: Error) => {
+    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys, templates, media }).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'InternalServiceException' });
       res.end(JSON.stringify({ message: `double bug: ${e.message}` }));
     });
@@ -108,6 +114,7 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
     stacks,
     keys,
     templates,
+    media,
     reset() {
       state.reset();
       faults.clear();
@@ -116,6 +123,7 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
       stacks.clear();
       keys.clear();
       templates.reset();
+      media.clear();
     },
     stop() {
       return new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { CallLog, MUTATING_OPERATIONS } from './calls';
 import { ServiceError } from './errors';
 import { Fault, Faults } from './faults';
 import { blob, bool, defineRoute, Input, optInt, optStr, Route, str } from './input';
+import { MEDIA_ROUTES, MediaStore } from './media';
 import { PublicKeyStore } from './public-keys';
 import { ObjectStore, sendS3Error, serveObject } from './s3';
 import { FlowRecord, FlowStore } from './state';
@@ -22,6 +23,8 @@ export interface Context {
   readonly endpoint: string;
   readonly keys: PublicKeyStore;
   readonly templates: TemplateStore;
+  /** Media Meta holds for the phone numbers (GetWhatsAppMessageMedia). */
+  readonly media: MediaStore;
 }
 
 /** The ten flow operations, with the HTTP bindings of @aws-sdk/client-socialmessaging (dist-cjs/schemas). */
@@ -119,6 +122,9 @@ const ROUTES: Route[] = [
 
   // Message templates (templates.ts).
   ...TEMPLATE_ROUTES,
+
+  // Received media (media.ts).
+  ...MEDIA_ROUTES,
 ];
 
 export interface HandlerDeps extends Context {
