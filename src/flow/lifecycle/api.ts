@@ -37,7 +37,10 @@ export interface LifecycleDependencies {
   readonly readFlowJson: (bucket: string, key: string) => Promise<Uint8Array>;
   /** Downloads a Flow JSON asset from the URL that ListWhatsAppFlowAssets gives. */
   readonly downloadFlowJson: (url: string) => Promise<Uint8Array>;
-  /** Whether CloudFormation is rolling the stack back: an Update then restores the previous properties. */
+  /**
+   * Whether CloudFormation is rolling the stack back: an Update then restores the previous properties. A retryable
+   * error is retried within the budget.
+   */
   readonly isRollingBack: (stackId: string) => Promise<boolean>;
   /** Milliseconds left in this invocation. */
   readonly remainingMs: () => number;
@@ -207,6 +210,17 @@ export class FlowApi {
       nextToken = page.nextToken;
     } while (nextToken);
     return deprecated;
+  }
+
+  /**
+   * Whether CloudFormation is rolling the stack back (DescribeStacks), retried within the budget: a rollback must
+   * not be taken for a forward Update because CloudFormation was busy. When it cannot be told, it is taken as not.
+   */
+  public async rollingBack(stackId: string): Promise<boolean> {
+    return this.call('DescribeStacks', () => this.deps.isRollingBack(stackId)).catch((error) => {
+      this.log(`could not read the stack's status (${errorName(error)})`);
+      return false;
+    });
   }
 
   /**

@@ -9,7 +9,7 @@ import { lazy } from '../../provider/converge';
  * deleted outside the stack is made again, and any other Flow is converged to the declared state.
  */
 export async function updateFlow(api: FlowApi, flowId: string, desired: DesiredFlow, previous: DesiredFlow, stackId: string,
-  rollingBack = lazy(() => api.deps.isRollingBack(stackId))): Promise<FlowHandlerResponse> {
+  rollingBack = lazy(() => api.rollingBack(stackId))): Promise<FlowHandlerResponse> {
   if (desired.wabaId !== previous.wabaId && !(await api.existsIn(desired.wabaId, flowId))) {
     const original = await rollingBack() ? await api.findByName(desired.wabaId, desired.flowName) : undefined;
     if (original?.flowId && original.flowStatus !== 'DEPRECATED') {
