@@ -573,6 +573,20 @@ describe('Update', () => {
     expect(response.Data.FlowStatus).toEqual('PUBLISHED');
   });
 
+  test('a throttled DescribeStacks is retried: a rollback is not taken for a forward Update because CloudFormation was busy', async () => {
+    flowStatus('PUBLISHED');
+    currentFlowJson('{"version":"7.3","screens":["the newer JSON"]}');
+    cloudFormation.on(DescribeStacksCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }))
+      .resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({});
+
+    const response = await handler(updateEvent(properties({ FlowJsonKey: 'old.json' }), properties({ FlowJsonKey: 'new.json', Publish: 'true' })), context());
+
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand']);
+    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+  });
+
   test('when the stack status cannot be read, the change is refused as in a normal update', async () => {
     flowStatus('PUBLISHED');
     currentFlowJson('{"version":"7.3","screens":["the JSON on the air"]}');
