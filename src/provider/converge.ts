@@ -44,8 +44,6 @@ export interface Plan<Step> {
   readonly blocked?: string;
 }
 
-export const inStep = (plan: Plan<unknown>): boolean => plan.steps.length === 0 && plan.differences.length === 0;
-
 /**
  * A value computed on first use and then kept: for the reads a plan needs only on some paths (whether the stack
  * is rolling back, the resource's current content), so that the normal paths do not pay for them.
