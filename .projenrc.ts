@@ -81,9 +81,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // Code that runs in Lambda bundles its SDK clients, so they are devDependencies of the library: the shared
-// handler plumbing, each capability's lifecycle (`*-lifecycle.ts`) and function code (`runtime/`, `*.lambda.ts`).
+// handler plumbing, each capability's lifecycle (`*-lifecycle.ts` and the files of its `lifecycle/` folder) and
+// function code (`runtime/`, `*.lambda.ts`).
 project.eslint?.addOverride({
-  files: ['src/provider/**/*.ts', 'src/**/*-lifecycle.ts', 'src/**/runtime/**/*.ts', 'src/**/*.lambda.ts',
+  files: ['src/provider/**/*.ts', 'src/**/*-lifecycle.ts', 'src/**/lifecycle/**/*.ts', 'src/**/runtime/**/*.ts', 'src/**/*.lambda.ts',
     'src/events/parse.ts', 'src/events/publish.ts', 'src/events/media.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });

@@ -1,6 +1,7 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { awsClients, downloadWithTimeout } from './aws-clients';
 import { failureReason } from './failure';
+import { isRetryable } from './retry';
 import { KEY_REGISTRATION_RESOURCE_TYPE } from '../endpoint/contract';
 import { KeyRegistrationLifecycle } from '../endpoint/key-registration-lifecycle';
 import { FLOW_RESOURCE_TYPE } from '../flow/contract';
@@ -23,11 +24,25 @@ async function readFlowJson(bucket: string, key: string): Promise<Uint8Array> {
   return awsClients().readObject(bucket, key);
 }
 
-/** Whether CloudFormation is rolling the stack back; when that cannot be read, it is taken as not. */
-async function isRollingBack(stackId: string): Promise<boolean> {
+/**
+ * Whether CloudFormation is rolling the stack back. A retryable failure to read it (throttling, a 5xx) is thrown
+ * for the caller to retry within its budget; when it cannot be read otherwise, it is taken as not.
+ */
+async function readRollingBack(stackId: string): Promise<boolean> {
   try {
     const status = await awsClients().stackStatus(stackId);
     return /ROLLBACK_IN_PROGRESS$/.test(status ?? '');
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    log(`could not read the stack's status (${(error as Error).name})`);
+    return false;
+  }
+}
+
+/** Whether CloudFormation is rolling the stack back; when that cannot be read, it is taken as not. */
+async function isRollingBack(stackId: string): Promise<boolean> {
+  try {
+    return await readRollingBack(stackId);
   } catch (error) {
     log(`could not read the stack's status (${(error as Error).name})`);
     return false;
@@ -47,7 +62,9 @@ export async function handler(event: CloudFormationCustomResourceEvent, context?
   try {
     switch (event.ResourceType) {
       case FLOW_RESOURCE_TYPE:
-        return await new FlowLifecycle({ ...common, readFlowJson, downloadFlowJson: downloadWithTimeout, isRollingBack }).handle(event);
+        return await new FlowLifecycle({
+          ...common, readFlowJson, downloadFlowJson: downloadWithTimeout, isRollingBack: readRollingBack,
+        }).handle(event);
       case KEY_REGISTRATION_RESOURCE_TYPE:
         return await new KeyRegistrationLifecycle(common).handle(event);
       case TEMPLATE_RESOURCE_TYPE:

@@ -1,6 +1,8 @@
 /** Errors that say "try again later": Meta or the service is busy, or a dependency had a hiccup. */
 const RETRYABLE_ERRORS = new Set([
   'ThrottledRequestException',
+  // CloudFormation's (DescribeStacks) name for it.
+  'Throttling',
   'ThrottlingException',
   'TooManyRequestsException',
   'InternalServiceException',
@@ -12,7 +14,7 @@ const RETRYABLE_ERRORS = new Set([
 ]);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 
-const THROTTLING_ERRORS = new Set(['ThrottledRequestException', 'ThrottlingException', 'TooManyRequestsException']);
+const THROTTLING_ERRORS = new Set(['ThrottledRequestException', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 
 /** A retryable error that the service may have raised after acting on the request: a lost response. */
 export function mayHaveApplied(error: unknown): boolean {

@@ -9,6 +9,7 @@ import {
   GetWhatsAppFlowCommand,
   GetWhatsAppFlowPreviewCommand,
   InternalServiceException,
+  ListWhatsAppFlowAssetsCommand,
   ListWhatsAppFlowsCommand,
   PublishWhatsAppFlowCommand,
   ResourceNotFoundException,
@@ -86,6 +87,14 @@ function flowStatus(status: string, previewUrl: string | null = PREVIEW_URL) {
   socialMessaging.on(GetWhatsAppFlowCommand).resolves({
     flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: status, preview: previewUrl ? { previewUrl, expiresAt: '2026-12-01' } : undefined,
   });
+}
+
+/** The Flow JSON the Flow holds now, as ListWhatsAppFlowAssets points to it and its download gives it. */
+function currentFlowJson(json: string) {
+  socialMessaging.on(ListWhatsAppFlowAssetsCommand).resolves({
+    flowAssets: [{ name: 'flow.json', assetType: 'FLOW_JSON', downloadUrl: 'https://mmg.whatsapp.net/flow.json' }],
+  });
+  return jest.spyOn(global, 'fetch').mockImplementation(async () => new Response(json));
 }
 
 function mutatingCalls(): string[] {
@@ -507,14 +516,53 @@ describe('Update', () => {
 
   test('new Flow JSON on a PUBLISHED Flow with publish false fails before any change, saying what to set', async () => {
     flowStatus('PUBLISHED');
+    const download = currentFlowJson('{"version":"7.3","screens":["the JSON on the air"]}');
     await expect(handler(updateEvent(properties({ FlowJsonKey: 'bbbb.json' }), properties({ Publish: 'true' })), context()))
       .rejects.toThrow(/Flow 1234567890 is PUBLISHED: new Flow JSON would put it back to DRAFT.*Set publish: true/);
     expect(mutatingCalls()).toEqual([]);
-    expect(s3.calls()).toHaveLength(0);
+    // The answer depends on whether the Flow already holds the declared JSON: both are read, nothing is written.
+    expect(download).toHaveBeenCalledWith('https://mmg.whatsapp.net/flow.json', expect.anything());
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input.Key).toEqual('bbbb.json');
+  });
+
+  test.each([
+    ['UPDATE_IN_PROGRESS', 'a forward Update'],
+    ['UPDATE_ROLLBACK_IN_PROGRESS', 'a rollback'],
+  ])('publish false on a PUBLISHED Flow that already holds the declared JSON (%s): %s succeeds with no mutating call', async (stackStatus) => {
+    flowStatus('PUBLISHED');
+    currentFlowJson(FLOW_JSON);
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: stackStatus as any, CreationTime: new Date() }] });
+
+    const response = await handler(updateEvent(properties({ FlowJsonKey: 'old.json' }), properties({ FlowJsonKey: 'new.json' })), context());
+
+    expect(mutatingCalls()).toEqual([]);
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+  });
+
+  test('a rollback that Meta refuses succeeds, leaves the Flow as it is and says what differs', async () => {
+    flowStatus('PUBLISHED');
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+    socialMessaging.on(UpdateWhatsAppFlowCommand).rejects(error(ValidationException, 'name taken'));
+    const logs = captureLogs();
+
+    const response = await handler(updateEvent(properties({ FlowName: 'old_name' }), properties()), context());
+
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppFlowCommand']);
+    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+    expect(logs.join('\n')).toMatch(/rollback: Flow 1234567890 is left as it is \(ValidationException on the way\).*differs .* in name/);
+  });
+
+  test('the same refusal in a forward Update fails with the service message', async () => {
+    flowStatus('DRAFT');
+    socialMessaging.on(UpdateWhatsAppFlowCommand).rejects(error(ValidationException, 'name taken'));
+
+    await expect(handler(updateEvent(properties({ FlowName: 'new_name' }), properties()), context())).rejects.toThrow(/ValidationException: name taken/);
   });
 
   test('the same change while CloudFormation rolls back: the previous JSON is pushed and published again, so it stays live', async () => {
     flowStatus('PUBLISHED');
+    currentFlowJson('{"version":"7.3","screens":["the newer JSON"]}');
     cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
     socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({});
 
@@ -525,8 +573,23 @@ describe('Update', () => {
     expect(response.Data.FlowStatus).toEqual('PUBLISHED');
   });
 
+  test('a throttled DescribeStacks is retried: a rollback is not taken for a forward Update because CloudFormation was busy', async () => {
+    flowStatus('PUBLISHED');
+    currentFlowJson('{"version":"7.3","screens":["the newer JSON"]}');
+    cloudFormation.on(DescribeStacksCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }))
+      .resolves({ Stacks: [{ StackName: 'Example', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({});
+
+    const response = await handler(updateEvent(properties({ FlowJsonKey: 'old.json' }), properties({ FlowJsonKey: 'new.json', Publish: 'true' })), context());
+
+    expect(mutatingCalls()).toEqual(['UpdateWhatsAppFlowAssetsCommand', 'PublishWhatsAppFlowCommand']);
+    expect(response.Data.FlowStatus).toEqual('PUBLISHED');
+  });
+
   test('when the stack status cannot be read, the change is refused as in a normal update', async () => {
     flowStatus('PUBLISHED');
+    currentFlowJson('{"version":"7.3","screens":["the JSON on the air"]}');
     cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     await expect(handler(updateEvent(properties({ FlowJsonKey: 'bbbb.json' }), properties({ Publish: 'true' })), context()))
       .rejects.toThrow(/take it off the air/);

@@ -11,7 +11,9 @@ const FAULT_RATE = 0.2;
 /** Where random faults strike: every Flow API call (S3 has its own SDK retries and slow back-off). */
 const FLOW_OPERATIONS = [
   'CreateWhatsAppFlow', 'UpdateWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow', 'DeprecateWhatsAppFlow',
-  'DeleteWhatsAppFlow', 'GetWhatsAppFlow', 'GetWhatsAppFlowPreview', 'ListWhatsAppFlows',
+  'DeleteWhatsAppFlow', 'GetWhatsAppFlow', 'GetWhatsAppFlowPreview', 'ListWhatsAppFlows', 'ListWhatsAppFlowAssets',
+  // CloudFormation's DescribeStacks too: whether the stack rolls back must not decide whether a rollback succeeds.
+  'DescribeStacks',
 ];
 const REJECTED = flowJson(`${META_REJECTS}: Meta finds a problem the synth-time validator does not`);
 
@@ -57,6 +59,12 @@ interface Figures {
   unprovableCreates: number;
   /** Updates refused because new Flow JSON would take a live Flow off the air (publish false). */
   liveFlowRefusals: number;
+  /** Updates that succeeded and were then rolled back because another resource of the stack failed. */
+  rollbacksByOthers: number;
+  /** Rollbacks (of this resource's failure or another's) that failed: UPDATE_ROLLBACK_FAILED. */
+  stuckRollbacks: number;
+  /** Flows that were PUBLISHED and were found in DRAFT after an operation. */
+  takenOffAir: number;
   orphans: number;
   violations: string[];
 }
@@ -73,25 +81,65 @@ async function runSequence(index: number, afterApplyShare: number, figures: Figu
   const check = (what: string, problems: string[]) => problems.forEach(p => violations.push(`seq ${index} ${what}: ${p}`));
   const notePublished = () => double.state.all().filter(f => f.status === 'PUBLISHED').forEach(f => everPublished.add(f.flowId));
   const matches = (id: string, flow: DeclaredFlow) => mismatches(double, id, flow, everPublished.has(id));
+  // A Flow that was PUBLISHED never goes back to DRAFT, whatever the deploy does (rule 13).
+  const onAir = () => [...everPublished].map(id => double.state.find(id)!).filter(f => !f.deleted && f.status === 'DRAFT')
+    .map(f => `Flow ${f.flowId} was PUBLISHED and is now DRAFT`);
   // Flows a failed Create named as possibly its own but unprovably so: left to the person reading the failure.
   const named = new Set<string>();
   const owned = () => leftovers(double, [stack.current?.physicalId, ...named]).map(f => `left behind: Flow ${f.flowId} ${f.status} in ${f.wabaId}`);
 
   const steps = 1 + Math.floor(random() * 5);
   for (let step = 0; step < steps; step++) {
-    const flow = variants[Math.floor(random() * variants.length)];
     const before = stack.current;
+    const held = before && double.state.find(before.physicalId);
+    const pick = random();
+    // Besides random props, the sequences of issue 19: a draft published and rolled back by another resource's
+    // failure, then new Flow JSON with publish false on the Flow that stayed live (refused, and rolled back).
+    const flow = held && !held.deleted && held.status === 'DRAFT' && pick < 0.25 ? like(before!.flow, { publish: true })
+      : held && !held.deleted && held.status === 'PUBLISHED' && pick < 0.4 ? like(before!.flow, { publish: false, otherJson: true })
+        : variants[Math.floor(random() * variants.length)];
     // A deprecated Flow keeps its name, and names are unique in a WABA: such a deploy must fail.
     const nameHeld = double.state.live(flow.variant.waba).some(f => f.name === flow.variant.flowName && f.flowId !== before?.physicalId);
     // New Flow JSON with publish false on a live Flow is refused: it would take the Flow off the air.
     const current = before && double.state.find(before.physicalId);
     const liveRule = !!current && !current.deleted && current.status === 'PUBLISHED' && current.wabaId === (flow.variant.waba ?? WABA)
       && !flow.variant.publish && flow.variant.json !== before!.flow.variant.json;
-    const result = await stack.deploy(flow);
-    const what = `step ${step} (${before ? 'update' : 'create'} to ${describe(flow)})`;
+    // Another resource of the stack fails after this one was updated: CloudFormation rolls this one back too.
+    const othersFail = !!before && random() < (flow.variant.publish && !before.flow.variant.publish ? 0.5 : 0.3);
+    const mutatingBefore = double.calls.mutating().length;
+    const result = othersFail ? await stack.deployThenRollBack(flow) : await stack.deploy(flow);
+    const what = `step ${step} (${before ? 'update' : 'create'} to ${describe(flow)}${othersFail ? ', then another resource fails' : ''})`;
     figures.operations++;
+    const offAir = onAir();
+    figures.takenOffAir += offAir.length;
+    check(what, offAir);
     notePublished();
-    if (result.ok) {
+    if (othersFail) {
+      const forward = result.invocations[0];
+      if (forward.ok) {
+        figures.rollbacksByOthers++;
+      } else {
+        figures.failedOperations++;
+        const error = forward.error ?? '';
+        const unprovable = /may have made that Flow/.test(error);
+        if (unprovable) {
+          figures.unprovableCreates++;
+          named.add(/id (\d+)/.exec(error)![1]);
+        }
+        if (liveRule) figures.liveFlowRefusals++;
+        if (nameHeld && flow.variant.json !== REJECTED) figures.nameHeldFailures++;
+        if (flow.variant.json !== REJECTED && !nameHeld && !liveRule && !unprovable) {
+          figures.unexpectedFailures++;
+          check(what, [`unexpected failure: ${error}`]);
+        }
+      }
+      if (!result.rollbackOk) {
+        figures.stuckRollbacks++;
+        check(what, [`rollback failed: ${result.invocations.find((i, n) => n > 0 && !i.ok)?.error}`]);
+      } else {
+        check(`${what} rolled back`, matches(stack.current!.physicalId, before!.flow));
+      }
+    } else if (result.ok) {
       check(what, matches(stack.current!.physicalId, flow));
       if (random() < 0.15) {
         // The same event again, as when Lambda retries: an Update gives the same answer; a Create finds its own
@@ -122,7 +170,16 @@ async function runSequence(index: number, afterApplyShare: number, figures: Figu
         figures.unexpectedFailures++;
         check(what, [`unexpected failure: ${error}`]);
       }
-      if (before && !result.rollbackOk) check(what, [`rollback failed: ${result.invocations[1].error}`]);
+      // Refused before any change: its rollback to publish false finds the Flow as declared and changes nothing
+      // either. (A rollback to publish true pushes and publishes its JSON again, as any JSON update of a published
+      // Flow: telling the rollback apart would cost a read on that normal path.)
+      if (liveRule && !before!.flow.variant.publish && double.calls.mutating().length > mutatingBefore) {
+        check(what, [`refused, yet made ${double.calls.mutating().slice(mutatingBefore).map(c => c.operation).join(', ')}`]);
+      }
+      if (before && !result.rollbackOk) {
+        figures.stuckRollbacks++;
+        check(what, [`rollback failed: ${result.invocations[1].error}`]);
+      }
       if (before && result.rollbackOk) check(`${what} rolled back`, matches(stack.current!.physicalId, before.flow));
     }
     check(what, owned());
@@ -139,6 +196,14 @@ async function runSequence(index: number, afterApplyShare: number, figures: Figu
   figures.faultsInjected += calls.filter(c => c.fault).length;
   figures.afterApplyFaults += calls.filter(c => c.fault === 'after-apply').length;
   return violations;
+}
+
+/** The declared variant with publish set, and with the other valid Flow JSON (A for B, B for A, A for rejected). */
+function like(flow: DeclaredFlow, change: { publish: boolean; otherJson?: boolean }): DeclaredFlow {
+  const v = flow.variant;
+  const json = !change.otherJson ? v.json : v.json === flowJson('json A') ? flowJson('json B') : flowJson('json A');
+  return variants.find(d => d.variant.flowName === v.flowName && String(d.variant.categories) === String(v.categories) && d.variant.waba === v.waba
+    && d.variant.json === json && !!d.variant.publish === change.publish)!;
 }
 
 function describe(flow: DeclaredFlow): string {
@@ -161,6 +226,9 @@ async function runAll(afterApplyShare: number): Promise<Figures> {
     afterApplyFaults: 0,
     unprovableCreates: 0,
     liveFlowRefusals: 0,
+    rollbacksByOthers: 0,
+    stuckRollbacks: 0,
+    takenOffAir: 0,
     orphans: 0,
     violations: [],
   };
@@ -180,6 +248,11 @@ async function runAll(afterApplyShare: number): Promise<Figures> {
 function expectAllHeld(figures: Figures): void {
   expect(figures.faultsInjected).toBeGreaterThan(100);
   expect(figures.violations.slice(0, 10)).toEqual([]);
+  // The mix: rollbacks caused by other resources, live-Flow refusals (each followed by its rollback), Meta's refusals.
+  expect(figures.rollbacksByOthers).toBeGreaterThan(30);
+  expect(figures.liveFlowRefusals).toBeGreaterThan(50);
+  expect(figures.stuckRollbacks).toBe(0);
+  expect(figures.takenOffAir).toBe(0);
   expect(figures.orphans).toBe(0);
   expect(figures.held).toBe(SEQUENCES);
 }
