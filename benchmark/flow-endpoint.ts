@@ -11,22 +11,31 @@
  *    for a mix of health checks, INIT, BACK, data_exchange and error notifications. Target: exactly one.
  *    The same run gives the bundle's latency against the stand-ins, SDK signing and loopback HTTP included (the
  *    stand-in's RSA decryption too): an upper bound of the endpoint's share, not a target.
+ * 4. The endpoint's overhead over bare SDK clients: the shipped bundle and a function that makes the same KMS
+ *    Decrypt and Lambda Invoke with default SDK clients and nothing else (benchmark/lib/bare-sdk-function.ts, bundled
+ *    the same way), each in its own sandbox against the same stand-ins, data_exchange requests interleaved one by
+ *    one. Printed: p50 added, and p99 as a multiple of the floor's p99. Target: at or below 0.75 ms and 1.7×.
  *
  *   npx ts-node --project tsconfig.dev.json benchmark/flow-endpoint.ts [requests]
  */
 import { spawnSync } from 'child_process';
 import { constants, generateKeyPairSync, privateDecrypt } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as zlib from 'zlib';
 import { exchange, ExchangeDependencies, HttpRequest } from '../src/endpoint/runtime/exchange';
 import { decryptAnswer, metaRequest, MetaRequest } from '../test/endpoint/meta';
 import { AwsStandIn } from '../test/endpoint/wire/aws-stand-in';
 import { ENDPOINT_ASSET, EndpointSandbox, ensureEndpointBundle, functionUrlEvent } from '../test/endpoint/wire/sandbox';
+import { FunctionSandbox, ROOT } from '../test/support/function-sandbox';
 
 const REQUESTS = Number(process.argv[2] ?? '1000');
 const WARM_UP = 200;
 const LOAD_RUNS = 9;
 const WIRE_REQUESTS = 200;
+const OVERHEAD_REQUESTS = 1_000;
+const OVERHEAD_WARM_UP = 100;
 const HANDLER_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:booking-logic';
 
 function percentile(values: number[], p: number): number {
@@ -140,12 +149,76 @@ async function onTheWire(): Promise<{ kmsCalls: Record<string, number>; requests
   return { kmsCalls, requests, p50: percentile(timings, 50), p99: percentile(timings, 99) };
 }
 
+/** benchmark/lib/bare-sdk-function.ts bundled as projen bundles the endpoint, into a temporary folder. */
+function bareSdkBundle(): string {
+  const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bare-sdk-')), 'index.js');
+  const esbuild = spawnSync(path.join(ROOT, 'node_modules/.bin/esbuild'), [
+    '--bundle', path.join(ROOT, 'benchmark/lib/bare-sdk-function.ts'), '--target=node22', '--platform=node', `--outfile=${outfile}`,
+    `--tsconfig=${path.join(ROOT, 'tsconfig.dev.json')}`, '--minify', '--main-fields=module,main', '--legal-comments=none', '--log-level=error',
+  ], { encoding: 'utf-8' });
+  if (esbuild.status !== 0) throw new Error(`bundling the bare SDK function failed: ${esbuild.stderr}`);
+  return outfile;
+}
+
+interface Overhead {
+  readonly endpoint: { p50: number; p99: number };
+  readonly bare: { p50: number; p99: number };
+}
+
+/** The shipped bundle and the bare SDK floor, one data_exchange each in turn, against the same stand-ins. */
+async function overheadOverBareSdk(): Promise<Overhead> {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const standIn = new AwsStandIn(privateKey);
+  const url = await standIn.start();
+  standIn.userFunction = () => ({ payload: NEXT_SCREEN });
+  const env = { FLOW_ENDPOINT_KMS_KEY_ID: standIn.keyArn, FLOW_ENDPOINT_HANDLER: HANDLER_ARN };
+  const endpoint = new EndpointSandbox(url, env);
+  const bare = new FunctionSandbox<Record<string, unknown>, { statusCode: number }>({
+    asset: bareSdkBundle(),
+    functionName: 'WireStack-BareSdkFunction',
+    env: { AWS_ENDPOINT_URL_KMS: url, AWS_ENDPOINT_URL_LAMBDA: url, ...env },
+  });
+  await Promise.all([endpoint.start(), bare.start()]);
+  const endpointMs: number[] = [];
+  const bareMs: number[] = [];
+  try {
+    for (let i = 0; i < OVERHEAD_WARM_UP + OVERHEAD_REQUESTS; i++) {
+      const request = bookingRequest(i);
+      const meta = metaRequest(publicKey, request);
+      const event = functionUrlEvent(meta.body);
+      // Alternate which goes first, so that neither always finds the stand-in's sockets warmer.
+      const runs: Array<() => Promise<void>> = [
+        async () => {
+          const outcome = await endpoint.invoke(event);
+          if (outcome.result?.statusCode !== 200) throw new Error(`the endpoint answered ${outcome.result?.statusCode ?? outcome.error}`);
+          if (i >= OVERHEAD_WARM_UP) endpointMs.push(outcome.ms);
+        },
+        async () => {
+          const outcome = await bare.invoke({ ...event, plain: JSON.stringify(request) });
+          if (outcome.result?.statusCode !== 200) throw new Error(`the bare SDK function failed: ${outcome.error}`);
+          if (i >= OVERHEAD_WARM_UP) bareMs.push(outcome.ms);
+        },
+      ];
+      if (i % 2) runs.reverse();
+      for (const run of runs) await run();
+    }
+  } finally {
+    await Promise.all([endpoint.stop(), bare.stop()]);
+    await standIn.stop();
+  }
+  return {
+    endpoint: { p50: percentile(endpointMs, 50), p99: percentile(endpointMs, 99) },
+    bare: { p50: percentile(bareMs, 50), p99: percentile(bareMs, 99) },
+  };
+}
+
 async function main(): Promise<void> {
   ensureEndpointBundle();
   const own = await ownLatency();
   const bundle = fs.readFileSync(ENDPOINT_ASSET);
   const loads = moduleLoadTimes(LOAD_RUNS);
   const wire = await onTheWire();
+  const overhead = await overheadOverBareSdk();
   const perKind = Object.keys(wire.requests).map((k) => `${k} ${(wire.kmsCalls[k] / wire.requests[k]).toFixed(2)}`).join(', ');
   const allOne = Object.keys(wire.requests).every((k) => wire.kmsCalls[k] === wire.requests[k]);
   const loadMedian = loads.sort((a, b) => a - b)[Math.floor(loads.length / 2)];
@@ -159,6 +232,12 @@ async function main(): Promise<void> {
   console.log(`KMS calls per request (shipped bundle on the wire, ${WIRE_REQUESTS} requests): ${perKind} — exactly one: ${allOne ? 'yes' : 'NO'}`);
   console.log('shipped bundle against local KMS and Lambda stand-ins (SDK signing, loopback HTTP and the stand-in\'s RSA decryption included): '
     + `p50 ${format(wire.p50)}, p99 ${format(wire.p99)}`);
+  const added = overhead.endpoint.p50 - overhead.bare.p50;
+  const p99Ratio = overhead.endpoint.p99 / overhead.bare.p99;
+  console.log(`overhead over bare SDK clients making the same KMS Decrypt and Lambda Invoke (${OVERHEAD_REQUESTS} data_exchange each, interleaved): `
+    + `endpoint p50 ${format(overhead.endpoint.p50)}, p99 ${format(overhead.endpoint.p99)}; bare SDK p50 ${format(overhead.bare.p50)}, `
+    + `p99 ${format(overhead.bare.p99)}; added at p50 ${format(added)}, p99 ${p99Ratio.toFixed(2)}× the floor's — `
+    + `target ≤ 0.75 ms and ≤ 1.7×: ${added <= 0.75 && p99Ratio <= 1.7 ? 'met' : 'NOT met'}`);
 }
 
 main().catch((e) => {
