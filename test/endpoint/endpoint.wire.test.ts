@@ -401,7 +401,15 @@ describe('forged traffic spends a bounded share of the KMS RSA quota', () => {
   /** A well-formed request anyone can make: the business public key is public. */
   const forged = () => functionUrlEvent(metaRequest(keys.publicKey, ping).body);
 
+  /** The sandbox's first Decrypt also sets up the SDK (credentials, connection): done, and its second passed. */
+  async function warm(sandbox: EndpointSandbox): Promise<void> {
+    expect((await sandbox.invoke(forged())).result!.statusCode).toBe(200);
+    await sleep(1_000);
+    standIn.reset();
+  }
+
   test('a sandbox sends at most 5 Decrypts in any second; the rest are refused at once with 429 and DecryptThrottled', () => withSandbox({}, async (sandbox) => {
+    await warm(sandbox);
     const outcomes = [];
     for (let i = 0; i < 15; i++) outcomes.push(await sandbox.invoke(forged()));
     const kmsAt = standIn.calls.filter((c) => c.service === 'kms').map((c) => c.at);
@@ -423,6 +431,7 @@ describe('forged traffic spends a bounded share of the KMS RSA quota', () => {
   }));
 
   test('a Decrypt whose turn is near waits for it (at most 250 ms) instead of being refused', () => withSandbox({ [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '5' }, async (sandbox) => {
+    await warm(sandbox);
     for (let i = 0; i < 5; i++) expect((await sandbox.invoke(forged())).result!.statusCode).toBe(200);
     const first = standIn.calls.find((c) => c.service === 'kms')!.at;
     await sleep(Math.max(0, first + 1_000 - 150 - Date.now()));
@@ -448,4 +457,97 @@ describe('forged traffic spends a bounded share of the KMS RSA quota', () => {
     expect(outcome.result!.statusCode).toBe(429);
     expect(standIn.count('kms')).toBe(1);
   }));
+});
+
+describe('the app secret: read only when needed, bounded, and never blank', () => {
+  const withSecret = { [EndpointEnv.APP_SECRET_ARN]: SECRET_ARN, [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1000' };
+  const secretReads = () => standIn.count('secretsmanager');
+
+  /** One request as Meta sends it, signed with `key` (or with the given header), its logs checked for secrets. */
+  async function signedWith(sandbox: EndpointSandbox, key: string | undefined, request: unknown = ping, header?: string) {
+    const meta = metaRequest(keys.publicKey, request);
+    const signature = header ?? (key === undefined ? undefined : hubSignature(meta.body, key));
+    const outcome = await sandbox.invoke(functionUrlEvent(meta.body, signature ? { 'x-hub-signature-256': signature } : {}));
+    expectNoCustomerData(outcome.logs);
+    const text = outcome.logs.join('\n');
+    // Secrets and signatures (their digest, not the fixed `sha256=` the log may name) never reach a log.
+    for (const secret of [standIn.secretString, key, signature?.replace(/^sha\d+=/, '')]) if (secret && secret.trim().length >= 3) expect(text).not.toContain(secret.trim());
+    return outcome;
+  }
+
+  test('a request without a well-formed X-Hub-Signature-256 is refused before the secret is read or KMS called', () => withSandbox(withSecret, async (sandbox) => {
+    for (const header of [undefined, 'sha256=', 'sha256=xyz', `sha1=${'0'.repeat(40)}`, `sha256=${'0'.repeat(63)}`]) {
+      const outcome = await signedWith(sandbox, undefined, dataExchange, header);
+      expect(outcome.result!.statusCode).toBe(432);
+      expect(records(outcome.logs)).toEqual([expect.objectContaining({
+        SignatureFailures: 1, status: 432, reason: 'X-Hub-Signature-256 is missing or not sha256=<64 hex digits>',
+      })]);
+    }
+    expect(standIn.calls).toEqual([]);
+  }));
+
+  test('a flood of well-formed forged signatures costs one read of the secret per sandbox and no KMS call', () => withSandbox(withSecret, async (sandbox) => {
+    for (let i = 0; i < 20; i++) expect((await signedWith(sandbox, `forger-${i}`, dataExchange)).result!.statusCode).toBe(432);
+    expect(secretReads()).toBe(1);
+    expect(standIn.count('kms')).toBe(0);
+    expect(standIn.count('lambda')).toBe(0);
+  }));
+
+  test('a rotated app secret is picked up a few seconds later, not five minutes', () => withSandbox(withSecret, async (sandbox) => {
+    expect((await signedWith(sandbox, APP_SECRET)).result!.statusCode).toBe(200);
+    standIn.secretString = 'rotated-app-secret';
+    // Within five seconds of the last read the sandbox does not read again, whatever arrives.
+    for (let i = 0; i < 5; i++) expect((await signedWith(sandbox, 'rotated-app-secret')).result!.statusCode).toBe(432);
+    expect(secretReads()).toBe(1);
+    await sleep(5_000);
+    expect((await signedWith(sandbox, 'rotated-app-secret')).result!.statusCode).toBe(200);
+    expect((await signedWith(sandbox, 'rotated-app-secret')).result!.statusCode).toBe(200);
+    expect((await signedWith(sandbox, APP_SECRET)).result!.statusCode).toBe(432);
+    expect(secretReads()).toBe(2);
+  }));
+
+  test.each([
+    ['an empty', ''],
+    ['a blank', ' \n\t '],
+  ])('%s secret fails closed: 500 and EndpointErrors, and a signature made with an empty key does not verify', (_what, secretString) => withSandbox(withSecret, async (sandbox) => {
+    standIn.secretString = secretString;
+    for (let i = 0; i < 3; i++) {
+      const outcome = await signedWith(sandbox, '', dataExchange);
+      expect(outcome.result!.statusCode).toBe(500);
+      expect(records(outcome.logs)).toEqual([expect.objectContaining({
+        EndpointErrors: 1, status: 500, reason: 'the app secret is blank: nothing is verified with it',
+      })]);
+    }
+    expect(standIn.count('kms')).toBe(0);
+    expect(standIn.count('lambda')).toBe(0);
+    // Read once: a blank secret is not read again at every request.
+    expect(secretReads()).toBe(1);
+  }));
+
+  describe('a field of a JSON secret (APP_SECRET_FIELD)', () => {
+    const withField = { ...withSecret, [EndpointEnv.APP_SECRET_FIELD]: 'appSecret' };
+
+    test('the field\'s value is the app secret', () => withSandbox(withField, async (sandbox) => {
+      standIn.secretString = JSON.stringify({ appId: '1234567890', appSecret: APP_SECRET });
+      expect((await signedWith(sandbox, APP_SECRET)).result!.statusCode).toBe(200);
+      expect((await signedWith(sandbox, standIn.secretString, dataExchange)).result!.statusCode).toBe(432);
+      expect(standIn.count('kms')).toBe(1);
+    }));
+
+    test.each([
+      ['without the field', { appId: '1234567890', secret: APP_SECRET }, 'the app secret has no field "appSecret"'],
+      ['whose field is not a string', { appSecret: 1234 }, 'the app secret\'s field "appSecret" is not a string'],
+      ['whose field is blank', { appSecret: '  ' }, 'the app secret\'s field "appSecret" is blank'],
+      ['that is not JSON', APP_SECRET, 'the app secret is not JSON, so it has no field "appSecret"'],
+    ])('a secret %s fails closed: 500 and EndpointErrors naming what is wrong', (_what, secret, reason) => withSandbox(withField, async (sandbox) => {
+      standIn.secretString = typeof secret === 'string' ? secret : JSON.stringify(secret);
+      for (const key of [APP_SECRET, '']) {
+        const outcome = await signedWith(sandbox, key, dataExchange);
+        expect(outcome.result!.statusCode).toBe(500);
+        expect(records(outcome.logs)).toEqual([expect.objectContaining({ EndpointErrors: 1, status: 500, reason: `${reason}: nothing is verified with it` })]);
+      }
+      expect(standIn.count('kms')).toBe(0);
+      expect(secretReads()).toBe(1);
+    }));
+  });
 });
