@@ -23,7 +23,10 @@ const WRONG_KEY_ERRORS = new Set(['InvalidCiphertextException', 'IncorrectKeyExc
 
 // Each request has a timeout: a hung KMS call must not eat Meta's 10 seconds.
 const TIMEOUTS = { requestTimeout: 2_000, connectionTimeout: 1_000, throwOnRequestTimeout: true };
-const kms = new KMSClient({ maxAttempts: 2, requestHandler: TIMEOUTS });
+// cacheMiddleware: the client resolves its middleware stack once per command type instead of at every send (about
+// 0.1 ms of CPU a request, measured with a stub HTTP handler); the stack is complete before the first send. It
+// applies to sends without per-call options, so not to the Invoke, which carries its abort signal.
+const kms = new KMSClient({ maxAttempts: 2, requestHandler: TIMEOUTS, cacheMiddleware: true });
 
 /** The Decrypts this sandbox may send in any second (EndpointEnv.KMS_DECRYPTS_PER_SECOND, a whole number ≥ 1). */
 function decryptsPerSecond(): number {
