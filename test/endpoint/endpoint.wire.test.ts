@@ -441,12 +441,14 @@ describe('forged traffic spends a bounded share of the KMS RSA quota', () => {
     const waited = await sandbox.invoke(forged());
     expect(waited.result!.statusCode).toBe(200);
     expect(standIn.calls.filter((c) => c.service === 'kms')[5].at).toBeGreaterThanOrEqual(first + 1_000 - JITTER_MS);
-    expect(waited.ms).toBeLessThan(400);
+    // At most 250 ms of waiting, plus the request's own time on a loaded machine.
+    expect(waited.ms).toBeLessThan(750);
   }));
 
-  test('the SDK\'s retry of a throttled Decrypt spends from the budget too', () => withSandbox({ [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1' }, async (sandbox) => {
+  test('the SDK\'s retry of a failed Decrypt spends from the budget too', () => withSandbox({ [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1' }, async (sandbox) => {
     await warm(sandbox);
-    standIn.kmsFaults = [{ name: 'ThrottlingException', status: 400 }];
+    // A 5xx is retried after at most 200 ms (a throttle after up to a second, which could find the next second's turn).
+    standIn.kmsFaults = [{ name: 'KMSInternalException', status: 500 }];
     const outcome = await sandbox.invoke(forged());
     expect(outcome.result!.statusCode).toBe(429);
     expect(standIn.count('kms')).toBe(1);
