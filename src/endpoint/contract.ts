@@ -30,6 +30,11 @@ export const EndpointEnv = {
   APP_SECRET_FIELD: 'FLOW_ENDPOINT_APP_SECRET_FIELD',
   /** During a key rotation, the key Meta may still encrypt with: tried when the current key does not fit. */
   PREVIOUS_KMS_KEY_ID: 'FLOW_ENDPOINT_PREVIOUS_KMS_KEY_ID',
+  /**
+   * Test and tuning knob: the KMS Decrypts one sandbox may send in any second, a whole number of at least 1; unset:
+   * `KMS_DECRYPTS_PER_SECOND_PER_SANDBOX`.
+   */
+  KMS_DECRYPTS_PER_SECOND: 'FLOW_ENDPOINT_KMS_DECRYPTS_PER_SECOND',
   /** 'true': on data API 4.0, requests must carry a valid `flow_token_signature`. */
   VERIFY_FLOW_TOKEN_SIGNATURE: 'FLOW_ENDPOINT_VERIFY_FLOW_TOKEN_SIGNATURE',
   /** The message shown in the Flow (a snackbar) when the user's function fails on a data_exchange. */
@@ -58,7 +63,15 @@ export const EndpointMetric = {
   INVALID_FLOW_TOKENS: 'InvalidFlowTokens',
   /** The user's function threw, timed out or answered something that is not a response. */
   HANDLER_ERRORS: 'HandlerErrors',
-  /** The endpoint itself failed (KMS or Secrets Manager unavailable, a request that is not Meta's): 4xx/5xx. */
+  /**
+   * Answered 429 without calling KMS: the sandbox had spent its `KMS_DECRYPTS_PER_SECOND_PER_SANDBOX` Decrypts of the
+   * second (a flood, or more traffic than the endpoint's concurrency serves).
+   */
+  DECRYPT_THROTTLED: 'DecryptThrottled',
+  /**
+   * The endpoint itself failed (KMS or Secrets Manager unavailable, an app secret that is blank or lacks its field,
+   * a request that is not Meta's): 4xx/5xx.
+   */
   ENDPOINT_ERRORS: 'EndpointErrors',
   /** Error notifications Meta sent about the Flow's previous responses. */
   ERROR_NOTIFICATIONS: 'ErrorNotifications',

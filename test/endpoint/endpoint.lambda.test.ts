@@ -10,7 +10,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { decryptAnswer, hs256Jwt, hubSignature, metaRequest } from './meta';
 import { EndpointEnv } from '../../src/endpoint/contract';
+import { AppSecretCache, AppSecretError, appSecretValue, SECRET_REREAD_MS, SECRET_TTL_MS } from '../../src/endpoint/runtime/app-secret';
 import { decryptRequest, DecryptionError, encryptResponse, flipIv, MalformedRequestError, parseEncryptedRequest } from '../../src/endpoint/runtime/crypto';
+import { DecryptBudget } from '../../src/endpoint/runtime/decrypt-budget';
 import { handler } from '../../src/endpoint/runtime/endpoint.lambda';
 import { safeName } from '../../src/endpoint/runtime/exchange';
 import { flowTokenSignatureProblem, verifyHubSignature } from '../../src/endpoint/runtime/signature';
@@ -86,13 +88,13 @@ test('a handler error is logged by its errorType; a FunctionError without a JSON
   expect(logs.map((l) => JSON.parse(l).reason)).toEqual(['the handler function failed (KeyError)', 'the handler function failed (Unhandled)']);
 });
 
-test('a refused Invoke is a handler error; a payload that is not JSON is not an object', async () => {
+test('a refused Invoke is answered as a handler error; a payload that is not JSON is not an object', async () => {
   lambda.on(InvokeCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }))
     .resolvesOnce({ StatusCode: 200, Payload: bytes('plain text') });
   expect((await send({ ...exchange, action: 'INIT', screen: undefined })).result.statusCode).toBe(500);
   expect((await send(exchange)).answer).toMatchObject({ data: { error_message: 'Something went wrong. Please try again.' } });
   expect(logs.map((l) => JSON.parse(l).reason)).toEqual([
-    'the handler function failed (TooManyRequestsException)',
+    'the handler function could not be invoked (TooManyRequestsException)',
     'the handler function returned string, not an object',
   ]);
 });
@@ -126,9 +128,10 @@ test('with the app secret: read once, X-Hub-Signature-256 checked, and flow_toke
   secrets.on(GetSecretValueCommand).resolves({ SecretString: 'app-secret\n' });
   lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ screen: 'NEXT', data: {} }) });
   const sign = (body: string) => ({ 'x-hub-signature-256': hubSignature(body, 'app-secret') });
-  const v4 = { ...exchange, version: '4.0', flow_token_signature: hs256Jwt({ flow_token: FLOW_TOKEN }, 'app-secret') };
+  const exp = Date.now() / 1000 + 600;
+  const v4 = { ...exchange, version: '4.0', flow_token_signature: hs256Jwt({ flow_token: FLOW_TOKEN, exp }, 'app-secret') };
   expect((await send(v4, sign)).result.statusCode).toBe(200);
-  expect((await send({ ...v4, flow_token_signature: hs256Jwt({ flow_token: FLOW_TOKEN }, 'app-secret', 'none') }, sign)).result.statusCode).toBe(432);
+  expect((await send({ ...v4, flow_token_signature: hs256Jwt({ flow_token: FLOW_TOKEN, exp }, 'app-secret', 'none') }, sign)).result.statusCode).toBe(432);
   expect((await send(exchange, () => ({}))).result.statusCode).toBe(432);
   // Read from Secrets Manager in an earlier test or this one, and kept: at most once here.
   expect(secrets.commandCalls(GetSecretValueCommand).length).toBeLessThanOrEqual(1);
@@ -185,7 +188,22 @@ describe('signatures', () => {
     const claims = Buffer.from('[1]').toString('base64url');
     const sig = createHmac('sha256', 's').update(`${header}.${claims}`).digest('base64url');
     expect(flowTokenSignatureProblem(`${header}.${claims}.${sig}`, 't', 's')).toBe('flow_token_signature has no claims');
-    expect(flowTokenSignatureProblem(hs256Jwt({ exp: 100 }, 's'), 't', 's', 99)).toBeUndefined();
+  });
+
+  test.each([
+    ['exp one second ahead', { exp: 1_001 }, undefined],
+    ['exp 59 seconds ago (clock skew)', { exp: 941 }, undefined],
+    ['exp 60 seconds ago', { exp: 940 }, 'flow_token_signature has expired'],
+    ['exp NaN-like', { exp: 'soon' }, 'flow_token_signature has no numeric exp'],
+    ['nbf 60 seconds ahead (clock skew)', { exp: 2_000, nbf: 1_060 }, undefined],
+    ['nbf 61 seconds ahead', { exp: 2_000, nbf: 1_061 }, 'flow_token_signature is not valid yet (nbf)'],
+  ])('flow_token_signature with %s at t=1000', (_what, times, problem) => {
+    expect(flowTokenSignatureProblem(hs256Jwt({ flow_token: 't', ...times }, 's'), 't', 's', 1_000)).toBe(problem);
+  });
+
+  test('a blank key verifies nothing, not even what was signed with it', () => {
+    expect(verifyHubSignature(body, hubSignature(body.toString(), ''), '')).toBe(false);
+    expect(flowTokenSignatureProblem(hs256Jwt({ flow_token: 't', exp: 2_000 }, ''), 't', '', 1_000)).toBe('flow_token_signature cannot be verified without the app secret');
   });
 
   test('names from requests are logged only as letters, digits and _.:-, at most 64', () => {
@@ -194,5 +212,112 @@ describe('signatures', () => {
     expect(safeName('x'.repeat(100))).toHaveLength(64);
     expect(safeName('   ')).toBeUndefined();
     expect(safeName(42)).toBeUndefined();
+  });
+});
+
+describe('the decrypt budget', () => {
+  test('at most perSecond Decrypts in any second: a near turn is waited for, a far one refused', () => {
+    let now = 10_000;
+    const budget = new DecryptBudget(3, 250, () => now);
+    expect([budget.reserve(), budget.reserve(), budget.reserve()]).toEqual([0, 0, 0]);
+    now = 10_500;
+    expect(budget.reserve()).toBeUndefined(); // its turn is at 11,000: 500 ms away
+    now = 10_800;
+    expect(budget.reserve()).toBe(200); // goes at 11,000
+    expect(budget.reserve()).toBe(200); // also at 11,000: the window [10,000, 11,000) held three
+    expect(budget.reserve()).toBe(200);
+    expect(budget.reserve()).toBeUndefined(); // its turn is at 12,000
+    now = 12_000;
+    expect(budget.reserve()).toBe(0);
+  });
+
+  test('only whole numbers of at least one Decrypt a second', () => {
+    expect(() => new DecryptBudget(0)).toThrow(/at least 1/);
+    expect(() => new DecryptBudget(2.5)).toThrow(/whole number/);
+  });
+});
+
+describe('the app secret', () => {
+  test.each([
+    ['plain text, trimmed', ' s3cret\n', undefined, 's3cret'],
+    ['a field of a JSON secret', '{"appSecret":" s3cret ","other":1}', 'appSecret', 's3cret'],
+  ])('%s', (_what, secretString, field, value) => {
+    expect(appSecretValue(secretString, field)).toBe(value);
+  });
+
+  test.each([
+    ['blank', '  \n', undefined, 'the app secret is blank'],
+    ['no SecretString', undefined, undefined, 'the app secret has no SecretString'],
+    ['not JSON when a field is named', 's3cret', 'appSecret', 'the app secret is not JSON, so it has no field "appSecret"'],
+    ['a JSON array', '["s3cret"]', 'appSecret', 'the app secret has no field "appSecret"'],
+    ['without the field', '{"other":"s3cret"}', 'appSecret', 'the app secret has no field "appSecret"'],
+    ['a field that is not a string', '{"appSecret":42}', 'appSecret', 'the app secret\'s field "appSecret" is not a string'],
+    ['a blank field', '{"appSecret":" "}', 'appSecret', 'the app secret\'s field "appSecret" is blank'],
+  ])('refused: %s', (_what, secretString, field, message) => {
+    expect(() => appSecretValue(secretString, field)).toThrow(new AppSecretError(message));
+  });
+
+  test('read once, kept five minutes, read again after a signature failure at most once every five seconds', async () => {
+    let now = 0;
+    const values = ['v1', 'v2', 'v2', 'v3'];
+    const read = jest.fn(async () => values.shift()!);
+    const cache = new AppSecretCache(read, () => now);
+    expect(await cache.current()).toBe('v1');
+    now = 4_999;
+    expect(await cache.reread()).toBeUndefined(); // too soon: no read
+    expect(read).toHaveBeenCalledTimes(1);
+    now = 5_000;
+    expect(await cache.reread()).toBe('v2'); // rotated
+    expect(await cache.current()).toBe('v2');
+    now = 10_000;
+    expect(await cache.reread()).toBeUndefined(); // read, unchanged
+    now = 12_000;
+    expect(await cache.reread()).toBeUndefined(); // too soon
+    expect(await cache.current()).toBe('v2');
+    expect(read).toHaveBeenCalledTimes(3);
+    now = 10_000 + SECRET_TTL_MS;
+    expect(await cache.current()).toBe('v3'); // five minutes after the last read
+    expect(read).toHaveBeenCalledTimes(4);
+  });
+
+  test('fails closed on a blank secret, and reads it again no sooner than five seconds later', async () => {
+    let now = 0;
+    const read = jest.fn(async () => appSecretValue(now < 5_000 ? ' ' : 'fixed', undefined));
+    const cache = new AppSecretCache(read, () => now);
+    await expect(cache.current()).rejects.toThrow(new AppSecretError('the app secret is blank'));
+    now = 4_000;
+    await expect(cache.current()).rejects.toThrow(new AppSecretError('the app secret is blank'));
+    expect(await cache.reread()).toBeUndefined();
+    expect(read).toHaveBeenCalledTimes(1);
+    now = SECRET_REREAD_MS;
+    expect(await cache.current()).toBe('fixed');
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  test('keeps its last value while Secrets Manager cannot be read, and tries again every five seconds', async () => {
+    let now = 0;
+    let down = false;
+    const read = jest.fn(async () => {
+      if (down) throw Object.assign(new Error('unavailable'), { name: 'InternalServiceError' });
+      return 'v1';
+    });
+    const cache = new AppSecretCache(read, () => now);
+    expect(await cache.current()).toBe('v1');
+    down = true;
+    now = SECRET_TTL_MS;
+    expect(await cache.current()).toBe('v1');
+    now = SECRET_TTL_MS + 1_000;
+    expect(await cache.current()).toBe('v1');
+    expect(read).toHaveBeenCalledTimes(2);
+    now = SECRET_TTL_MS + SECRET_REREAD_MS;
+    expect(await cache.current()).toBe('v1');
+    expect(read).toHaveBeenCalledTimes(3);
+  });
+
+  test('without a value, the read\'s error is what current() throws', async () => {
+    const cache = new AppSecretCache(async () => {
+      throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    }, () => 0);
+    await expect(cache.current()).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });

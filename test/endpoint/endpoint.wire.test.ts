@@ -30,7 +30,8 @@ beforeAll(async () => {
   keys = pair();
   standIn = new AwsStandIn(keys.privateKey);
   const url = await standIn.start();
-  const env = { [EndpointEnv.KMS_KEY_ID]: standIn.keyArn, [EndpointEnv.HANDLER_FUNCTION]: HANDLER_ARN };
+  // These sandboxes serve requests back to back: a budget that a test of the protocol never meets.
+  const env = { [EndpointEnv.KMS_KEY_ID]: standIn.keyArn, [EndpointEnv.HANDLER_FUNCTION]: HANDLER_ARN, [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1000' };
   plain = new EndpointSandbox(url, env);
   signed = new EndpointSandbox(url, { ...env, [EndpointEnv.APP_SECRET_ARN]: SECRET_ARN, [EndpointEnv.VERIFY_FLOW_TOKEN_SIGNATURE]: 'true' });
   await Promise.all([plain.start(), signed.start()]);
@@ -230,11 +231,22 @@ describe('when the user\'s function fails, Meta gets an answer it understands an
     expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, reason: `the handler function returned ${described}, not an object` })]);
   });
 
-  test('Lambda throttles the invocation', async () => {
+  test('Lambda refuses (throttles) the Invoke of a data_exchange: 200, the customer stays on the screen and may try again', async () => {
+    standIn.userFunction = () => ({ invokeError: 'TooManyRequestsException', status: 429 });
+    const { result, answer, logs } = await call(plain, dataExchange);
+    expect(result.statusCode).toBe(200);
+    expect(answer).toEqual({ screen: 'PICK_SLOT', data: { error_message: 'Something went wrong. Please try again.' } });
+    expect(records(logs)).toEqual([expect.objectContaining({
+      HandlerErrors: 1, status: 200, action: 'data_exchange', reason: 'the handler function could not be invoked (TooManyRequestsException)',
+    })]);
+    expect(standIn.count('lambda')).toBe(1);
+  });
+
+  test('Lambda refuses the Invoke of a BACK: 500, there is no screen to stay on', async () => {
     standIn.userFunction = () => ({ invokeError: 'TooManyRequestsException', status: 429 });
     const { result, logs } = await call(plain, { version: '3.0', action: 'BACK', screen: 'PICK_SLOT', flow_token: FLOW_TOKEN });
     expect(result.statusCode).toBe(500);
-    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, reason: 'the handler function failed (TooManyRequestsException)' })]);
+    expect(records(logs)).toEqual([expect.objectContaining({ HandlerErrors: 1, status: 500, reason: 'the handler function could not be invoked (TooManyRequestsException)' })]);
     expect(standIn.count('lambda')).toBe(1);
   });
 });
@@ -282,21 +294,267 @@ describe('with the app secret: X-Hub-Signature-256 and flow_token_signature', ()
     expect(standIn.count('lambda')).toBe(1);
   });
 
+  const now = () => Math.floor(Date.now() / 1000);
+  const inTenMinutes = () => now() + 600;
+
   test.each([
-    ['missing', undefined, 'flow_token_signature is missing'],
-    ['signed with another secret', { flow_token: FLOW_TOKEN }, 'flow_token_signature does not verify with the app secret'],
-    ['expired', { flow_token: FLOW_TOKEN, exp: 1_000 }, 'flow_token_signature has expired'],
-    ['for another flow token', { flow_token: 'another-token' }, 'flow_token_signature was made for another flow token'],
+    ['missing', () => undefined, 'flow_token_signature is missing'],
+    ['signed with another secret', () => ({ flow_token: FLOW_TOKEN, exp: inTenMinutes() }), 'flow_token_signature does not verify with the app secret'],
+    ['expired', () => ({ flow_token: FLOW_TOKEN, exp: 1_000 }), 'flow_token_signature has expired'],
+    ['expired more than a minute ago', () => ({ flow_token: FLOW_TOKEN, exp: now() - 90 }), 'flow_token_signature has expired'],
+    ['without exp', () => ({ flow_token: FLOW_TOKEN }), 'flow_token_signature has no numeric exp'],
+    ['with an exp that is not a number', () => ({ flow_token: FLOW_TOKEN, exp: String(inTenMinutes()) }), 'flow_token_signature has no numeric exp'],
+    ['not valid yet (nbf more than a minute ahead)', () => ({ flow_token: FLOW_TOKEN, exp: inTenMinutes(), nbf: now() + 300 }), 'flow_token_signature is not valid yet (nbf)'],
+    ['with an nbf that is not a number', () => ({ flow_token: FLOW_TOKEN, exp: inTenMinutes(), nbf: 'now' }), 'flow_token_signature has an nbf that is not a number'],
+    ['without a flow_token claim', () => ({ exp: inTenMinutes() }), 'flow_token_signature has no flow_token claim'],
+    ['for another flow token', () => ({ flow_token: 'another-token', exp: inTenMinutes() }), 'flow_token_signature was made for another flow token'],
   ])('432 on data API 4.0 when flow_token_signature is %s', async (what, claims, reason) => {
-    const request = what === 'signed with another secret' ? v4(claims, 'not-the-app-secret') : v4(claims);
+    const request = what === 'signed with another secret' ? v4(claims(), 'not-the-app-secret') : v4(claims());
     const { outcome } = await signedCall(request, sign);
     expect(outcome.result!.statusCode).toBe(432);
     expect(standIn.count('lambda')).toBe(0);
     expect(records(outcome.logs)).toEqual([expect.objectContaining({ SignatureFailures: 1, reason })]);
   });
 
+  test.each([
+    ['HS512', 'HS512'],
+    ['none', 'none'],
+  ])('432 for a flow_token_signature that names %s: the algorithm is pinned to HS256', async (_alg, alg) => {
+    const jwt = hs256Jwt({ flow_token: FLOW_TOKEN, exp: inTenMinutes() }, APP_SECRET, alg);
+    const { outcome } = await signedCall({ ...dataExchange, version: '4.0', flow_token_signature: jwt }, sign);
+    expect(outcome.result!.statusCode).toBe(432);
+    expect(standIn.count('lambda')).toBe(0);
+    expect(records(outcome.logs)).toEqual([expect.objectContaining({ SignatureFailures: 1, reason: 'flow_token_signature is not signed with HS256' })]);
+  });
+
+  test('a minute of clock skew is allowed on exp and nbf', async () => {
+    const { outcome } = await signedCall(v4({ flow_token: FLOW_TOKEN, exp: now() - 30, nbf: now() + 30 }), sign);
+    expect(outcome.result!.statusCode).toBe(200);
+    expect(standIn.count('lambda')).toBe(1);
+  });
+
   test('data API 3.0 has no flow_token_signature to check', async () => {
     const { outcome } = await signedCall(dataExchange, sign);
     expect(outcome.result!.statusCode).toBe(200);
+  });
+});
+
+/** A sandbox of its own for one test: its budget and its copy of the app secret start fresh. */
+async function withSandbox<T>(env: Record<string, string>, run: (sandbox: EndpointSandbox) => Promise<T>): Promise<T> {
+  const sandbox = new EndpointSandbox(standIn.url, { [EndpointEnv.KMS_KEY_ID]: standIn.keyArn, [EndpointEnv.HANDLER_FUNCTION]: HANDLER_ARN, ...env });
+  await sandbox.start();
+  try {
+    return await run(sandbox);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const ping = { version: '3.0', action: 'ping' };
+
+describe('a key rotation: the previous key decrypts what Meta still encrypts with it', () => {
+  const PREVIOUS_KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-00000000000a';
+  let previous: { publicKey: KeyObject; privateKey: KeyObject };
+  const rotating = { [EndpointEnv.PREVIOUS_KMS_KEY_ID]: PREVIOUS_KEY_ARN, [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1000' };
+
+  beforeAll(() => {
+    previous = pair();
+    standIn.addKey(PREVIOUS_KEY_ARN, previous.privateKey);
+  });
+
+  test('a request for the previous key is served: the current key, then the previous one', () => withSandbox(rotating, async (sandbox) => {
+    standIn.userFunction = () => ({ payload: { screen: 'CONFIRM', data: {} } });
+    const { result, answer, logs } = await call(sandbox, dataExchange, { publicKey: previous.publicKey });
+    expect(result.statusCode).toBe(200);
+    expect(answer).toEqual({ screen: 'CONFIRM', data: {} });
+    expect(standIn.calls.filter((c) => c.service === 'kms').map((c) => c.body.KeyId)).toEqual([standIn.keyArn, PREVIOUS_KEY_ARN]);
+    expect(standIn.count('lambda')).toBe(1);
+    expect(logs).toEqual([]);
+  }));
+
+  test('a request for the current key costs one Decrypt', () => withSandbox(rotating, async (sandbox) => {
+    const { result } = await call(sandbox, ping);
+    expect(result.statusCode).toBe(200);
+    expect(standIn.calls.filter((c) => c.service === 'kms').map((c) => c.body.KeyId)).toEqual([standIn.keyArn]);
+  }));
+
+  test('421 only when neither key fits', () => withSandbox(rotating, async (sandbox) => {
+    const { result, logs } = await call(sandbox, dataExchange, { publicKey: pair().publicKey });
+    expect(result.statusCode).toBe(421);
+    expect(standIn.count('kms')).toBe(2);
+    expect(standIn.count('lambda')).toBe(0);
+    expect(records(logs)).toEqual([expect.objectContaining({
+      DecryptionFailures: 1,
+      status: 421,
+      reason: 'decryption failed: KMS could not decrypt the AES key with the current key (InvalidCiphertextException) or the previous one (InvalidCiphertextException)',
+    })]);
+  }));
+});
+
+describe('forged traffic spends a bounded share of the KMS RSA quota', () => {
+  /**
+   * The budget counts when a Decrypt may go; the stand-in sees it arrive a few milliseconds later, by a delay that
+   * varies: windows are checked this much shorter than a second.
+   */
+  const JITTER_MS = 50;
+  /** A well-formed request anyone can make: the business public key is public. */
+  const forged = () => functionUrlEvent(metaRequest(keys.publicKey, ping).body);
+
+  /**
+   * The sandbox's first Decrypt also sets up the SDK (credentials, signing, connection), which can take long enough
+   * on a loaded machine to move the next Decrypt into another second: done, and its second passed.
+   */
+  async function warm(sandbox: EndpointSandbox): Promise<void> {
+    expect((await sandbox.invoke(forged())).result!.statusCode).toBe(200);
+    await sleep(1_000);
+    standIn.reset();
+  }
+
+  test('a sandbox sends at most 5 Decrypts in any second; the rest are refused at once with 429 and DecryptThrottled', () => withSandbox({}, async (sandbox) => {
+    await warm(sandbox);
+    const outcomes = [];
+    for (let i = 0; i < 15; i++) outcomes.push(await sandbox.invoke(forged()));
+    const kmsAt = standIn.calls.filter((c) => c.service === 'kms').map((c) => c.at);
+    for (const at of kmsAt) expect(kmsAt.filter((t) => t >= at && t < at + 1_000 - JITTER_MS).length).toBeLessThanOrEqual(5);
+    const statuses = outcomes.map((o) => o.result!.statusCode);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(statuses)).toEqual(new Set([200, 429]));
+    const refused = outcomes.filter((o) => o.result!.statusCode === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    expect(kmsAt.length + refused.length).toBe(15);
+    for (const outcome of refused) {
+      expect(outcome.result!.headers['retry-after']).toBe('1');
+      expect(outcome.ms).toBeLessThan(100);
+      expect(records(outcome.logs)).toEqual([expect.objectContaining({ DecryptThrottled: 1, status: 429 })]);
+    }
+    // A second later the sandbox serves again.
+    await sleep(1_000);
+    expect((await sandbox.invoke(forged())).result!.statusCode).toBe(200);
+  }));
+
+  test('a Decrypt whose turn is near waits for it (at most 250 ms) instead of being refused', () => withSandbox({ [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '5' }, async (sandbox) => {
+    await warm(sandbox);
+    for (let i = 0; i < 5; i++) expect((await sandbox.invoke(forged())).result!.statusCode).toBe(200);
+    const first = standIn.calls.find((c) => c.service === 'kms')!.at;
+    await sleep(Math.max(0, first + 1_000 - 150 - Date.now()));
+    const waited = await sandbox.invoke(forged());
+    expect(waited.result!.statusCode).toBe(200);
+    expect(standIn.calls.filter((c) => c.service === 'kms')[5].at).toBeGreaterThanOrEqual(first + 1_000 - JITTER_MS);
+    // At most 250 ms of waiting, plus the request's own time on a loaded machine.
+    expect(waited.ms).toBeLessThan(750);
+  }));
+
+  test('the SDK\'s retry of a failed Decrypt spends from the budget too', () => withSandbox({ [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1' }, async (sandbox) => {
+    await warm(sandbox);
+    // A 5xx is retried after at most 200 ms (a throttle after up to a second, which could find the next second's turn).
+    standIn.kmsFaults = [{ name: 'KMSInternalException', status: 500 }];
+    const outcome = await sandbox.invoke(forged());
+    expect(outcome.result!.statusCode).toBe(429);
+    expect(standIn.count('kms')).toBe(1);
+    expect(records(outcome.logs)).toEqual([expect.objectContaining({ DecryptThrottled: 1 })]);
+  }));
+
+  test('the previous key of a rotation spends from the budget too', () => withSandbox({
+    [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1',
+    [EndpointEnv.PREVIOUS_KMS_KEY_ID]: 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-00000000000b',
+  }, async (sandbox) => {
+    await warm(sandbox);
+    const outcome = await sandbox.invoke(functionUrlEvent(metaRequest(pair().publicKey, ping).body));
+    expect(outcome.result!.statusCode).toBe(429);
+    expect(standIn.count('kms')).toBe(1);
+  }));
+});
+
+describe('the app secret: read only when needed, bounded, and never blank', () => {
+  const withSecret = { [EndpointEnv.APP_SECRET_ARN]: SECRET_ARN, [EndpointEnv.KMS_DECRYPTS_PER_SECOND]: '1000' };
+  const secretReads = () => standIn.count('secretsmanager');
+
+  /** One request as Meta sends it, signed with `key` (or with the given header), its logs checked for secrets. */
+  async function signedWith(sandbox: EndpointSandbox, key: string | undefined, request: unknown = ping, header?: string) {
+    const meta = metaRequest(keys.publicKey, request);
+    const signature = header ?? (key === undefined ? undefined : hubSignature(meta.body, key));
+    const outcome = await sandbox.invoke(functionUrlEvent(meta.body, signature ? { 'x-hub-signature-256': signature } : {}));
+    expectNoCustomerData(outcome.logs);
+    const text = outcome.logs.join('\n');
+    // Secrets and signatures (their digest, not the fixed `sha256=` the log may name) never reach a log.
+    for (const secret of [standIn.secretString, key, signature?.replace(/^sha\d+=/, '')]) if (secret && secret.trim().length >= 3) expect(text).not.toContain(secret.trim());
+    return outcome;
+  }
+
+  test('a request without a well-formed X-Hub-Signature-256 is refused before the secret is read or KMS called', () => withSandbox(withSecret, async (sandbox) => {
+    for (const header of [undefined, 'sha256=', 'sha256=xyz', `sha1=${'0'.repeat(40)}`, `sha256=${'0'.repeat(63)}`]) {
+      const outcome = await signedWith(sandbox, undefined, dataExchange, header);
+      expect(outcome.result!.statusCode).toBe(432);
+      expect(records(outcome.logs)).toEqual([expect.objectContaining({
+        SignatureFailures: 1, status: 432, reason: 'X-Hub-Signature-256 is missing or not sha256=<64 hex digits>',
+      })]);
+    }
+    expect(standIn.calls).toEqual([]);
+  }));
+
+  test('a flood of well-formed forged signatures costs one read of the secret per sandbox and no KMS call', () => withSandbox(withSecret, async (sandbox) => {
+    for (let i = 0; i < 20; i++) expect((await signedWith(sandbox, `forger-${i}`, dataExchange)).result!.statusCode).toBe(432);
+    expect(secretReads()).toBe(1);
+    expect(standIn.count('kms')).toBe(0);
+    expect(standIn.count('lambda')).toBe(0);
+  }));
+
+  test('a rotated app secret is picked up a few seconds later, not five minutes', () => withSandbox(withSecret, async (sandbox) => {
+    expect((await signedWith(sandbox, APP_SECRET)).result!.statusCode).toBe(200);
+    standIn.secretString = 'rotated-app-secret';
+    // Within five seconds of the last read the sandbox does not read again, whatever arrives.
+    for (let i = 0; i < 5; i++) expect((await signedWith(sandbox, 'rotated-app-secret')).result!.statusCode).toBe(432);
+    expect(secretReads()).toBe(1);
+    await sleep(5_000);
+    expect((await signedWith(sandbox, 'rotated-app-secret')).result!.statusCode).toBe(200);
+    expect((await signedWith(sandbox, 'rotated-app-secret')).result!.statusCode).toBe(200);
+    expect((await signedWith(sandbox, APP_SECRET)).result!.statusCode).toBe(432);
+    expect(secretReads()).toBe(2);
+  }));
+
+  test.each([
+    ['an empty', ''],
+    ['a blank', ' \n\t '],
+  ])('%s secret fails closed: 500 and EndpointErrors, and a signature made with an empty key does not verify', (_what, secretString) => withSandbox(withSecret, async (sandbox) => {
+    standIn.secretString = secretString;
+    for (let i = 0; i < 3; i++) {
+      const outcome = await signedWith(sandbox, '', dataExchange);
+      expect(outcome.result!.statusCode).toBe(500);
+      expect(records(outcome.logs)).toEqual([expect.objectContaining({
+        EndpointErrors: 1, status: 500, reason: 'the app secret is blank: nothing is verified with it',
+      })]);
+    }
+    expect(standIn.count('kms')).toBe(0);
+    expect(standIn.count('lambda')).toBe(0);
+    // Read once: a blank secret is not read again at every request.
+    expect(secretReads()).toBe(1);
+  }));
+
+  describe('a field of a JSON secret (APP_SECRET_FIELD)', () => {
+    const withField = { ...withSecret, [EndpointEnv.APP_SECRET_FIELD]: 'appSecret' };
+
+    test('the field\'s value is the app secret', () => withSandbox(withField, async (sandbox) => {
+      standIn.secretString = JSON.stringify({ appId: '1234567890', appSecret: APP_SECRET });
+      expect((await signedWith(sandbox, APP_SECRET)).result!.statusCode).toBe(200);
+      expect((await signedWith(sandbox, standIn.secretString, dataExchange)).result!.statusCode).toBe(432);
+      expect(standIn.count('kms')).toBe(1);
+    }));
+
+    test.each([
+      ['without the field', { appId: '1234567890', secret: APP_SECRET }, 'the app secret has no field "appSecret"'],
+      ['whose field is not a string', { appSecret: 1234 }, 'the app secret\'s field "appSecret" is not a string'],
+      ['whose field is blank', { appSecret: '  ' }, 'the app secret\'s field "appSecret" is blank'],
+      ['that is not JSON', APP_SECRET, 'the app secret is not JSON, so it has no field "appSecret"'],
+    ])('a secret %s fails closed: 500 and EndpointErrors naming what is wrong', (_what, secret, reason) => withSandbox(withField, async (sandbox) => {
+      standIn.secretString = typeof secret === 'string' ? secret : JSON.stringify(secret);
+      for (const key of [APP_SECRET, '']) {
+        const outcome = await signedWith(sandbox, key, dataExchange);
+        expect(outcome.result!.statusCode).toBe(500);
+        expect(records(outcome.logs)).toEqual([expect.objectContaining({ EndpointErrors: 1, status: 500, reason: `${reason}: nothing is verified with it` })]);
+      }
+      expect(standIn.count('kms')).toBe(0);
+      expect(secretReads()).toBe(1);
+    }));
   });
 });

@@ -10,9 +10,11 @@
  *
  * @see https://developers.facebook.com/docs/whatsapp/flows/guides/implementingyourflowendpoint
  */
+import { AppSecretError } from './app-secret';
 import { decryptRequest, DecryptionError, encryptResponse, MalformedRequestError, parseEncryptedRequest } from './crypto';
+import { DecryptThrottledError } from './decrypt-budget';
 import type { MediaHook } from './media';
-import { flowTokenSignatureProblem, verifyHubSignature } from './signature';
+import { flowTokenSignatureProblem, isHubSignatureHeader, verifyHubSignature } from './signature';
 import { EndpointMetric, INVALID_FLOW_TOKEN, RESPONSE_MARGIN_MS } from '../contract';
 
 /** What the Function URL hands over (the fields of its payload format 2.0 that are used). */
@@ -42,17 +44,30 @@ export interface FlowRequest {
 /** What became of the call to the user's function. */
 export type HandlerOutcome =
   | { readonly kind: 'answered'; readonly payload: unknown }
-  /** It threw, was throttled or could not be invoked: `errorType` names why, never the message. */
+  /** It threw or answered with a function error: `errorType` names why, never the message. */
   | { readonly kind: 'failed'; readonly errorType: string }
+  /** Lambda did not run it (throttled: TooManyRequestsException, not found, access denied, network): the error's name. */
+  | { readonly kind: 'not-invoked'; readonly errorType: string }
   | { readonly kind: 'timed-out' };
 
+/** The Meta app secret (see app-secret.ts). */
+export interface AppSecretSource {
+  /** The value to verify with; throws AppSecretError (blank, no such field) or the read's error. */
+  readonly current: () => Promise<string>;
+  /** After a signature failure: a newer value when one may be read now and differs (a rotation), else undefined. */
+  readonly reread: () => Promise<string | undefined>;
+}
+
 export interface ExchangeDependencies {
-  /** KMS Decrypt (RSAES_OAEP_SHA_256) of Meta's encrypted AES key; a key that does not fit throws DecryptionError. */
+  /**
+   * KMS Decrypt (RSAES_OAEP_SHA_256) of Meta's encrypted AES key; a key that does not fit throws DecryptionError,
+   * a sandbox out of Decrypts for this second DecryptThrottledError.
+   */
   readonly decryptAesKey: (encryptedAesKey: Buffer) => Promise<Uint8Array>;
   /** Invokes the user's function with the plain request, giving up after `timeoutMs`. */
   readonly invokeHandler: (request: FlowRequest, timeoutMs: number) => Promise<HandlerOutcome>;
   /** The Meta app secret; undefined: signatures are not checked. */
-  readonly appSecret?: () => Promise<string>;
+  readonly appSecret?: AppSecretSource;
   /** On data API 4.0, require a valid `flow_token_signature` (needs `appSecret`). */
   readonly verifyFlowTokenSignature?: boolean;
   /** Shown in the Flow when the user's function fails on a data_exchange. */
@@ -113,15 +128,27 @@ export async function exchange(http: HttpRequest, deps: ExchangeDependencies): P
   if (http.method.toUpperCase() !== 'POST') return fail(405, EndpointMetric.ENDPOINT_ERRORS, `method ${safeName(http.method)} is not allowed`);
   const rawBody = Buffer.from(http.body ?? '', http.isBase64Encoded ? 'base64' : 'utf8');
 
+  // Authenticate before spending: nothing an attacker can trigger at will (a KMS call, an Invoke, a read of the
+  // secret beyond its bound) happens before the signature verifies.
   let appSecret: string | undefined;
   if (deps.appSecret) {
+    const signature = http.headers['x-hub-signature-256'];
+    if (!isHubSignatureHeader(signature)) {
+      return fail(432, EndpointMetric.SIGNATURE_FAILURES, 'X-Hub-Signature-256 is missing or not sha256=<64 hex digits>');
+    }
     try {
-      appSecret = await deps.appSecret();
+      appSecret = await deps.appSecret.current();
     } catch (error) {
+      if (error instanceof AppSecretError) return fail(500, EndpointMetric.ENDPOINT_ERRORS, `${error.message}: nothing is verified with it`);
       return fail(500, EndpointMetric.ENDPOINT_ERRORS, `reading the app secret failed (${safeName((error as Error).name)})`);
     }
-    if (!verifyHubSignature(rawBody, http.headers['x-hub-signature-256'], appSecret)) {
-      return fail(432, EndpointMetric.SIGNATURE_FAILURES, 'X-Hub-Signature-256 is missing or does not verify with the app secret');
+    if (!verifyHubSignature(rawBody, signature, appSecret)) {
+      // Perhaps the app secret was rotated: the source reads it again, at most once every few seconds per sandbox.
+      const newer = await deps.appSecret.reread();
+      if (newer === undefined || !verifyHubSignature(rawBody, signature, newer)) {
+        return fail(432, EndpointMetric.SIGNATURE_FAILURES, 'X-Hub-Signature-256 does not verify with the app secret');
+      }
+      appSecret = newer;
     }
   }
 
@@ -136,6 +163,11 @@ export async function exchange(http: HttpRequest, deps: ExchangeDependencies): P
   } catch (error) {
     if (error instanceof MalformedRequestError) return fail(400, EndpointMetric.ENDPOINT_ERRORS, `not a Flow request: ${error.message}`);
     if (error instanceof DecryptionError) return fail(421, EndpointMetric.DECRYPTION_FAILURES, `decryption failed: ${error.message}`);
+    if (error instanceof DecryptThrottledError) {
+      // 429, as Lambda answers when the endpoint's concurrency is used up: too many requests, try again in a second.
+      deps.record({ metric: EndpointMetric.DECRYPT_THROTTLED, status: 429, reason: error.message });
+      return { statusCode: 429, headers: { ...TEXT, 'retry-after': '1' }, body: '' };
+    }
     return fail(500, EndpointMetric.ENDPOINT_ERRORS, `decrypting the AES key failed (${safeName((error as Error).name)})`);
   }
 
@@ -187,6 +219,10 @@ export async function exchange(http: HttpRequest, deps: ExchangeDependencies): P
   };
   if (outcome.kind === 'timed-out') return handlerFailed('the handler function did not answer in time');
   if (outcome.kind === 'failed') return handlerFailed(`the handler function failed (${safeName(outcome.errorType) ?? 'unknown error'})`);
+  // Lambda refusing the Invoke (above all a throttle) is answered as the function's failure: on a data_exchange the
+  // customer stays in the Flow with the error message and can try again, and Meta counts no error against the
+  // endpoint's health, which a 5xx would.
+  if (outcome.kind === 'not-invoked') return handlerFailed(`the handler function could not be invoked (${safeName(outcome.errorType) ?? 'unknown error'})`);
   const payload = outcome.payload;
   if (!isObject(payload)) {
     return handlerFailed(`the handler function returned ${payload === null ? 'null' : Array.isArray(payload) ? 'an array' : typeof payload}, not an object`);

@@ -26,16 +26,24 @@ export interface StandInCall {
   /** The decoded request body (the Invoke payload for Lambda). */
   readonly body: any;
   readonly path: string;
+  /** When the stand-in received it (Date.now()). */
+  readonly at: number;
 }
+
+const DEFAULT_SECRET_STRING = 'meta-app-secret';
 
 export class AwsStandIn {
   public readonly calls: StandInCall[] = [];
   /** The key ARN Decrypt accepts; another KeyId fails with NotFoundException. */
   public keyArn = 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000001';
-  public secretString = 'meta-app-secret';
+  /** The SecretString GetSecretValue answers; `reset()` sets it back. */
+  public secretString = DEFAULT_SECRET_STRING;
+  /** More keys Decrypt accepts, by ARN: the previous key of a rotation. */
+  private readonly otherKeys = new Map<string, KeyObject>();
   /** The next KMS Decrypt calls fail with these errors (name and HTTP status). */
   public kmsFaults: Array<{ name: string; status: number }> = [];
   private server?: Server;
+  private address?: string;
 
   constructor(private privateKey: KeyObject) {}
 
@@ -47,6 +55,11 @@ export class AwsStandIn {
     this.privateKey = key;
   }
 
+  /** Another key that Decrypt accepts under its own ARN (as KMS keeps a rotated-out key). */
+  addKey(arn: string, key: KeyObject): void {
+    this.otherKeys.set(arn, key);
+  }
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: Error) => {
@@ -55,7 +68,14 @@ export class AwsStandIn {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.address = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.address;
+  }
+
+  /** The stand-in's endpoint URL, once started. */
+  get url(): string {
+    if (!this.address) throw new Error('the stand-in has not been started');
+    return this.address;
   }
 
   async stop(): Promise<void> {
@@ -68,6 +88,7 @@ export class AwsStandIn {
   reset(): void {
     this.calls.length = 0;
     this.kmsFaults = [];
+    this.secretString = DEFAULT_SECRET_STRING;
     this.userFunction = () => ({ payload: {} });
   }
 
@@ -95,31 +116,32 @@ export class AwsStandIn {
   }
 
   private decrypt(body: any, res: ServerResponse): void {
-    this.calls.push({ service: 'kms', operation: 'Decrypt', body, path: '/' });
+    this.calls.push({ service: 'kms', operation: 'Decrypt', body, path: '/', at: Date.now() });
     const fault = this.kmsFaults.shift();
     if (fault) return this.json(res, fault.status, { __type: fault.name, message: `injected ${fault.name}` });
-    if (body.KeyId !== this.keyArn) return this.json(res, 400, { __type: 'NotFoundException', message: `Key '${body.KeyId}' does not exist` });
+    const key = body.KeyId === this.keyArn ? this.privateKey : this.otherKeys.get(body.KeyId);
+    if (!key) return this.json(res, 400, { __type: 'NotFoundException', message: `Key '${body.KeyId}' does not exist` });
     if (body.EncryptionAlgorithm !== 'RSAES_OAEP_SHA_256') {
       return this.json(res, 400, { __type: 'InvalidCiphertextException', message: 'wrong algorithm' });
     }
     let plaintext: Buffer;
     try {
-      plaintext = privateDecrypt({ key: this.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      plaintext = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
         Buffer.from(body.CiphertextBlob, 'base64'));
     } catch {
       return this.json(res, 400, { __type: 'InvalidCiphertextException', message: 'The ciphertext is invalid.' });
     }
-    this.json(res, 200, { KeyId: this.keyArn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+    this.json(res, 200, { KeyId: body.KeyId, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
   }
 
   private getSecret(body: any, res: ServerResponse): void {
-    this.calls.push({ service: 'secretsmanager', operation: 'GetSecretValue', body, path: '/' });
+    this.calls.push({ service: 'secretsmanager', operation: 'GetSecretValue', body, path: '/', at: Date.now() });
     this.json(res, 200, { ARN: body.SecretId, Name: 'meta-app-secret', SecretString: this.secretString, VersionId: 'v1' });
   }
 
   private async invoke(name: string, raw: string, res: ServerResponse): Promise<void> {
     const request = JSON.parse(raw);
-    this.calls.push({ service: 'lambda', operation: 'Invoke', body: request, path: name });
+    this.calls.push({ service: 'lambda', operation: 'Invoke', body: request, path: name, at: Date.now() });
     const behaviour = this.userFunction(request);
     if ('invokeError' in behaviour) {
       res.writeHead(behaviour.status, { 'content-type': 'application/json', 'x-amzn-errortype': behaviour.invokeError });
