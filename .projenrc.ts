@@ -18,6 +18,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // CustomResource serviceTimeout).
   cdkVersion: '2.245.0',
   jsiiVersion: '~6.0.0',
+  // Before 1.0 the public API may still change in a minor release (see the README's "Stability"); 1.0 makes it stable.
+  stability: 'experimental',
   minNodeVersion: '20.0.0',
 
   devDeps: [
