@@ -67,6 +67,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coverageThreshold: { lines: 90 },
       // The packaging tests read dist/ and run after `package` (task test:packages).
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packaging/'],
+      // A green run is quiet: a test's console output is printed only when it fails (test/support/quiet-environment.ts).
+      testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
     },
   },
 
