@@ -84,6 +84,18 @@ describe('WhatsAppPhoneNumber', () => {
     });
   });
 
+  test('a token ARN is granted as given, and its id is made from it at deploy time', () => {
+    const stack = newStack();
+    const param = new CfnParameter(stack, 'PhoneNumberArn');
+    const fn = sender(stack);
+    const number = WhatsAppPhoneNumber.fromPhoneNumberArn(stack, 'Number', param.valueAsString);
+    number.grantSendMessage(fn);
+    expect(statements(stack)).toEqual([{ Effect: 'Allow', Action: 'social-messaging:SendWhatsAppMessage', Resource: { Ref: 'PhoneNumberArn' } }]);
+    expect(stack.resolve(number.phoneNumberId)).toEqual({
+      'Fn::Join': ['', ['phone-number-id-', { 'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'PhoneNumberArn' }] }] }] }] }]],
+    });
+  });
+
   test('a malformed id or ARN fails at once, pointing to the other factory when it fits', () => {
     const stack = newStack();
     expect(() => WhatsAppPhoneNumber.fromPhoneNumberId(stack, 'A', '+15551234567'))
