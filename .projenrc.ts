@@ -18,6 +18,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // CustomResource serviceTimeout).
   cdkVersion: '2.245.0',
   jsiiVersion: '~6.0.0',
+  // Before 1.0 the public API may still change in a minor release (see the README's "Stability"); 1.0 makes it stable.
+  stability: 'experimental',
   minNodeVersion: '20.0.0',
 
   devDeps: [
@@ -65,6 +67,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coverageThreshold: { lines: 90 },
       // The packaging tests read dist/ and run after `package` (task test:packages).
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packaging/'],
+      // A green run is quiet: a test's console output is printed only when it fails (test/support/quiet-environment.ts).
+      testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
     },
   },
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
+import { join } from 'path';
 import { CHECK_ANSWER_USAGE, checkAnswer } from './check-answer';
 import { EXIT_INVALID, EXIT_USAGE, EXIT_VALID } from './exit-codes';
 import { FlowJsonProblem, FlowJsonValidator } from '../validator';
@@ -19,9 +20,14 @@ export { EXIT_INVALID, EXIT_USAGE, EXIT_VALID };
 
 const USAGE = [
   'Usage: whatsapp-flow validate <file...> [--format text|json] [--ignore CODE[,CODE...]]',
-  '       whatsapp-flow graph <file>     (prints a Mermaid flowchart of the screens)',
+  '       whatsapp-flow graph <file...> [--format mermaid|markdown]   (a Mermaid flowchart of the screens)',
   CHECK_ANSWER_USAGE,
+  '       whatsapp-flow --version',
+  'Run it from the package without installing it: npx -p cdk-whatsapp-flows whatsapp-flow <command>',
 ].join('\n');
+
+/** The code of the problem that stands for a file that cannot be read: the other files are checked all the same. */
+export const FILE_UNREADABLE = 'FILE_UNREADABLE';
 
 interface FileReport {
   readonly file: string;
@@ -36,10 +42,14 @@ export function run(argv: string[], io: CliIo): number {
     io.stdout(USAGE);
     return EXIT_VALID;
   }
+  if (command === '--version') {
+    io.stdout(packageVersion());
+    return EXIT_VALID;
+  }
   if (command === 'graph') return graph(rest, io);
   if (command === 'check-answer') return checkAnswer(rest, io, USAGE);
   if (command !== 'validate') {
-    io.stderr(command === undefined ? USAGE : `Unknown command "${command}".${didYouMean(command, ['validate', 'graph', 'check-answer'])}\n${USAGE}`);
+    io.stderr(command === undefined ? USAGE : `Unknown command "${command}".${didYouMean(command, ['validate', 'graph', 'check-answer', '--version'])}\n${USAGE}`);
     return EXIT_USAGE;
   }
 
@@ -83,8 +93,14 @@ export function run(argv: string[], io: CliIo): number {
 
   const reports: FileReport[] = [];
   for (const file of files) {
-    const text = read(file, io);
-    if (text === undefined) return EXIT_USAGE;
+    let text: string;
+    try {
+      text = io.readFile(file);
+    } catch (error) {
+      // One missing file among several: say so as that file's error, and check the others.
+      reports.push({ file, errors: [{ code: FILE_UNREADABLE, path: '$', message: `Cannot read the file: ${reasonOf(error)}` }], warnings: [] });
+      continue;
+    }
     const result = FlowJsonValidator.validateText(text, { ignoreWarnings: ignored });
     reports.push({ file, errors: result.errors, warnings: result.warnings });
   }
@@ -108,37 +124,84 @@ function ignoreProblem(code: string): string | undefined {
   return undefined;
 }
 
-/** `whatsapp-flow graph <file>`: a Mermaid flowchart on stdout. */
+/**
+ * `whatsapp-flow graph <file...>`: a Mermaid flowchart of each file on stdout. One file gives the chart alone; with
+ * several, each chart starts with a `%% file` comment line. `--format markdown` puts each chart under a heading in a
+ * ```mermaid block, ready for a pull request. A file that cannot be read, is not JSON or has no screens is reported on
+ * stderr and makes the exit code 1; the other files are drawn all the same.
+ */
 function graph(args: string[], io: CliIo): number {
-  if (args.length !== 1 || args[0].startsWith('-')) {
-    io.stderr(`graph takes exactly one file.\n${USAGE}`);
+  const files: string[] = [];
+  let format = 'mermaid';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--format' || arg.startsWith('--format=')) {
+      format = arg === '--format' ? args[++i] : arg.slice('--format='.length);
+      if (format !== 'mermaid' && format !== 'markdown') {
+        io.stderr(`graph --format takes "mermaid" or "markdown", not ${JSON.stringify(format ?? '')}.\n${USAGE}`);
+        return EXIT_USAGE;
+      }
+    } else if (arg.startsWith('-') && arg !== '-') {
+      io.stderr(`Unknown option "${arg}".${didYouMean(arg, ['--format'])}\n${USAGE}`);
+      return EXIT_USAGE;
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length === 0) {
+    io.stderr(`graph takes one or more files.\n${USAGE}`);
     return EXIT_USAGE;
   }
-  const text = read(args[0], io);
-  if (text === undefined) return EXIT_USAGE;
+  let code = EXIT_VALID;
+  const charts: string[] = [];
+  for (const file of files) {
+    const chart = chartOf(file, io);
+    if (chart === undefined) {
+      code = EXIT_INVALID;
+    } else if (format === 'markdown') {
+      charts.push(`## ${file}\n\n\`\`\`mermaid\n${chart}\n\`\`\``);
+    } else {
+      charts.push(files.length > 1 ? `%% ${file}\n${chart}` : chart);
+    }
+  }
+  if (charts.length > 0) io.stdout(charts.join('\n\n'));
+  return code;
+}
+
+/** One file's chart, or undefined after saying on stderr why there is none. */
+function chartOf(file: string, io: CliIo): string | undefined {
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (error) {
+    io.stderr(`Cannot read ${file}: ${reasonOf(error)}`);
+    return undefined;
+  }
   let flow: unknown;
   try {
     flow = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    io.stderr(`${args[0]} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_INVALID;
+  } catch {
+    const problem = FlowJsonValidator.validateText(text).errors[0];
+    io.stderr(formatProblem(file, problem));
+    return undefined;
   }
   const chart = flowToMermaid(flow);
   if (chart === undefined) {
-    io.stderr(`${args[0]} has no screens to draw. Run "whatsapp-flow validate ${args[0]}" to see why.`);
-    return EXIT_INVALID;
+    io.stderr(`${file} has no screens to draw. Run "whatsapp-flow validate ${file}" to see why.`);
   }
-  io.stdout(chart);
-  return EXIT_VALID;
+  return chart;
 }
 
-function read(file: string, io: CliIo): string | undefined {
-  try {
-    return io.readFile(file);
-  } catch (error) {
-    io.stderr(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
+/** An error's message; errors from another realm (a test's sandbox) are not `instanceof Error`. */
+function reasonOf(error: unknown): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+/** This package's version, read from its package.json at run time (lib/cli/ and src/cli/ are both two levels down). */
+function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  return String(manifest.version);
 }
 
 function printText(reports: FileReport[], io: CliIo): void {

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { AnswerContracts } from './answer-contracts';
 import {
   ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
@@ -202,8 +202,14 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
   /** The Function URL. */
   public readonly functionUrl: lambda.IFunctionUrl;
 
-  /** The registration of the key as the business public key of the phone numbers. */
-  public readonly keyRegistration: CustomResource;
+  /**
+   * Done when the key is registered as the business public key of every phone number: depend on it
+   * (`node.addDependency(endpoint.keyRegistered)`) for anything that makes Meta call the endpoint, such as a Flow
+   * published elsewhere. A `WhatsAppFlow` with this `endpoint` depends on it already.
+   */
+  public readonly keyRegistered: IDependable;
+
+  private readonly keyRegistration: CustomResource;
 
   private readonly checksSignatures: boolean;
   private readonly checksFlowTokenSignatures: boolean;
@@ -279,6 +285,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     // Meta encrypts with the new key as soon as it is registered: the function that decrypts with it (and, during a
     // rotation, still with the previous key) must be deployed first.
     this.keyRegistration.node.addDependency(this.key, fn);
+    this.keyRegistered = new DependencyGroup(this.keyRegistration);
   }
 
   /**

@@ -380,7 +380,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     if (errors.length) {
       throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} has ${errors.length} error(s):\n`
         + errors.map((e) => `  ${formatProblem(config.source, e)}`).join('\n')
-        + '\nFix the Flow JSON and synthesize again (`npx whatsapp-flow validate <file>` checks it on its own).');
+        + '\nFix the Flow JSON and synthesize again (`npx -p cdk-whatsapp-flows whatsapp-flow validate <file>` checks it on its own).');
     }
     if (validate) {
       for (const warning of result.warnings) {

@@ -1,4 +1,5 @@
-import { Annotations, CustomResource, Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { TEMPLATE_RESOURCE_TYPE, TemplateAttribute, TemplateResourceProperties } from './contract';
 import { FlowButton } from './flow-button';
@@ -10,6 +11,70 @@ import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 
 /** The templates declared so far, per app (or per stack where a value is a token), by WABA, name and language. */
 const declaredTemplates = new WeakMap<IConstruct, Map<string, string>>();
+
+/** A WhatsApp message template, made by this app or elsewhere. */
+export interface IWhatsAppMessageTemplate extends IResource {
+  /**
+   * Meta's id of the template.
+   *
+   * @attribute
+   */
+  readonly metaTemplateId: string;
+
+  /** The template's name: with its language, what a template message names when it is sent. */
+  readonly templateName: string;
+
+  /** The template's language, such as `en_US`. */
+  readonly language: string;
+
+  /** The id (`waba-…`) or ARN of the WhatsApp Business Account the template belongs to. */
+  readonly whatsAppBusinessAccountId: string;
+
+  /** The ARN of the WhatsApp Business Account the template belongs to. */
+  readonly whatsAppBusinessAccountArn: string;
+
+  /**
+   * Grants `grantee` permission to read the template (`GetWhatsAppMessageTemplate`, `ListWhatsAppMessageTemplates`).
+   *
+   * Templates are not IAM resources of their own: the grant names the template's WhatsApp Business Account. To send
+   * the template, grant `WhatsAppPhoneNumber.grantSendMessage` on the phone number that sends it.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What identifies a message template made elsewhere. */
+export interface WhatsAppMessageTemplateAttributes {
+  /** The id (`waba-…`) or ARN of the WhatsApp Business Account the template belongs to. */
+  readonly whatsAppBusinessAccountId: string;
+
+  /** The template's name. */
+  readonly templateName: string;
+
+  /** The template's language, such as `en_US`. */
+  readonly language: string;
+
+  /**
+   * Meta's id of the template: `aws socialmessaging list-whatsapp-message-templates --id waba-…` lists it, and a
+   * `WhatsAppMessageTemplate` of another stack exposes it as `metaTemplateId`.
+   */
+  readonly metaTemplateId: string;
+}
+
+abstract class WhatsAppMessageTemplateBase extends Resource implements IWhatsAppMessageTemplate {
+  public abstract readonly metaTemplateId: string;
+  public abstract readonly templateName: string;
+  public abstract readonly language: string;
+  public abstract readonly whatsAppBusinessAccountId: string;
+  public abstract readonly whatsAppBusinessAccountArn: string;
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['social-messaging:GetWhatsAppMessageTemplate', 'social-messaging:ListWhatsAppMessageTemplates'],
+      resourceArns: [this.whatsAppBusinessAccountArn],
+    });
+  }
+}
 
 /** Properties of a WhatsApp message template. */
 export interface WhatsAppMessageTemplateProps {
@@ -104,7 +169,26 @@ export interface WhatsAppMessageTemplateProps {
  * @resource Custom::WhatsAppMessageTemplate
  * @see https://docs.aws.amazon.com/social-messaging/latest/APIReference/API_CreateWhatsAppMessageTemplate.html
  */
-export class WhatsAppMessageTemplate extends Resource {
+export class WhatsAppMessageTemplate extends WhatsAppMessageTemplateBase {
+  /**
+   * A template made elsewhere (in WhatsApp Manager, another stack or a script), to pass around by name, language
+   * and id, or to grant read access to. Nothing is checked or changed: the template is not managed by this stack.
+   */
+  public static fromTemplateAttributes(scope: Construct, id: string, attrs: WhatsAppMessageTemplateAttributes): IWhatsAppMessageTemplate {
+    if (!Token.isUnresolved(attrs.whatsAppBusinessAccountId) && !isWabaIdOrArn(attrs.whatsAppBusinessAccountId)) {
+      throw new Error(`WhatsAppMessageTemplate.fromTemplateAttributes ${scope.node.path}/${id}: whatsAppBusinessAccountId `
+        + `'${attrs.whatsAppBusinessAccountId}' is neither a WABA id ('waba-' and letters or digits) nor a WABA ARN`);
+    }
+    class Import extends WhatsAppMessageTemplateBase {
+      public readonly metaTemplateId = attrs.metaTemplateId;
+      public readonly templateName = attrs.templateName;
+      public readonly language = attrs.language;
+      public readonly whatsAppBusinessAccountId = attrs.whatsAppBusinessAccountId;
+      public readonly whatsAppBusinessAccountArn = wabaArnOf(scope, attrs.whatsAppBusinessAccountId);
+    }
+    return new Import(scope, id);
+  }
+
   /**
    * Meta's id of the template.
    *
@@ -129,6 +213,9 @@ export class WhatsAppMessageTemplate extends Resource {
   /** The id (`waba-…`) or ARN of the WhatsApp Business Account the template belongs to. */
   public readonly whatsAppBusinessAccountId: string;
 
+  /** The ARN of the WhatsApp Business Account the template belongs to. */
+  public readonly whatsAppBusinessAccountArn: string;
+
   private readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: WhatsAppMessageTemplateProps) {
@@ -142,10 +229,12 @@ export class WhatsAppMessageTemplate extends Resource {
     this.language = props.language;
     this.whatsAppBusinessAccountId = waba;
 
-    const provider = WhatsAppFlowProvider.getOrCreate(this);
-    provider.allowTemplateManagement(button && waba === button.flow.whatsAppBusinessAccountId
+    this.whatsAppBusinessAccountArn = button && waba === button.flow.whatsAppBusinessAccountId
       ? button.flow.whatsAppBusinessAccountArn
-      : wabaArnOf(this, waba));
+      : wabaArnOf(this, waba);
+
+    const provider = WhatsAppFlowProvider.getOrCreate(this);
+    provider.allowTemplateManagement(this.whatsAppBusinessAccountArn);
 
     const properties: TemplateResourceProperties = {
       WhatsAppBusinessAccountId: waba,

@@ -1,6 +1,7 @@
 import { checkFlow } from './checker';
 import { MAX_FLOW_JSON_BYTES } from './components';
 import { Reporter } from './context';
+import { findJsonSyntaxError } from './json-syntax';
 
 /**
  * One problem found in a Flow JSON document.
@@ -22,6 +23,20 @@ export interface FlowJsonProblem {
    * What is wrong and what to do about it.
    */
   readonly message: string;
+
+  /**
+   * For text that is not JSON (`INVALID_JSON`): the line where parsing failed, counted from 1.
+   *
+   * @default - not given: the problem is located by its `path`
+   */
+  readonly line?: number;
+
+  /**
+   * For text that is not JSON (`INVALID_JSON`): the column where parsing failed, counted from 1 in characters.
+   *
+   * @default - not given: the problem is located by its `path`
+   */
+  readonly column?: number;
 }
 
 /**
@@ -104,8 +119,7 @@ export class FlowJsonValidator {
     try {
       definition = JSON.parse(json);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { errors: [{ code: 'INVALID_JSON', path: '$', message: `The file is not valid JSON: ${reason}` }], warnings: [...reporter.warnings] };
+      return { errors: [parseError(json, error)], warnings: [...reporter.warnings] };
     }
     return FlowJsonValidator.check(definition, Buffer.byteLength(json, 'utf8'), reporter);
   }
@@ -118,4 +132,15 @@ export class FlowJsonValidator {
     checkFlow(definition, reporter);
     return { errors: [...reporter.errors], warnings: [...reporter.warnings] };
   }
+}
+
+/** INVALID_JSON with the line and column where the text stops being JSON. */
+function parseError(json: string, error: unknown): FlowJsonProblem {
+  const found = findJsonSyntaxError(json);
+  const offset = found ? found.offset : json.length;
+  const before = json.slice(0, offset).split(/\r\n|\r|\n/);
+  const line = before.length;
+  const column = before[before.length - 1].length + 1;
+  const reason = found?.reason ?? String(error instanceof Error ? error.message : error).split('\n')[0];
+  return { code: 'INVALID_JSON', path: '$', message: `The file is not valid JSON at line ${line}, column ${column}: ${reason}.`, line, column };
 }

@@ -46,6 +46,7 @@ export function addRoutingModel(ctx: FlowContext, graph: ScreenGraph): Set<strin
       const to = ctx.byId.get(route);
       if (!to) {
         ctx.report('ROUTING_MODEL_UNKNOWN_SCREEN', routeAt, `"${key}" routes to "${route}", which is not the id of a screen.${didYouMean(route, known)} Known screens: ${known.join(', ')}.`);
+        if (from) graph.danglingEdges.push({ from, to: route, path: routeAt, source: 'routing model' });
       } else if (route === key) {
         ctx.report('ROUTING_MODEL_SELF_ROUTE', routeAt,
           `"${key}" routes to itself. Remove the route: a screen refreshes itself through its endpoint without one.`);

@@ -29,8 +29,19 @@ export interface ScreenEdge {
   readonly source: EdgeSource;
 }
 
+/** A route to a screen id that no screen has: reported as an error, and drawn (flagged) by `whatsapp-flow graph`. */
+export interface DanglingEdge {
+  readonly from: ScreenInfo;
+  /** The screen id the route names. */
+  readonly to: string;
+  readonly path: string;
+  readonly source: EdgeSource;
+}
+
 export class ScreenGraph {
   public readonly edges: ScreenEdge[] = [];
+  /** Routes to screens that do not exist: not part of the graph's checks, kept to be drawn. */
+  public readonly danglingEdges: DanglingEdge[] = [];
   /** Set by `check`: the screen the Flow starts on, when there is one. */
   public entry?: ScreenInfo;
 
@@ -58,6 +69,7 @@ export class ScreenGraph {
       if (!target) {
         const known = [...ctx.byId.keys()];
         ctx.report('NAVIGATE_UNKNOWN_SCREEN', path, `No screen has id "${to}".${didYouMean(to, known)} Known screens: ${known.join(', ')}.`);
+        this.danglingEdges.push({ from: action.screen, to, path, source: 'navigate' });
       } else if (target === action.screen) {
         ctx.report('NAVIGATE_SELF', path, `Screen "${to}" navigates to itself. Navigate to another screen, or use update_data.`);
       } else {

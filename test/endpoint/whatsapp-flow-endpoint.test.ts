@@ -1,4 +1,4 @@
-import { App, Aspects, Annotations as CdkAnnotations, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Annotations as CdkAnnotations, CfnParameter, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -204,6 +204,25 @@ describe('the key registration', () => {
         PHONE_ARN,
       ],
     }]);
+  });
+
+  test('keyRegistered: something the user declares waits for the registration, which is exposed as a dependable only', () => {
+    const built = endpointStack();
+    const { stack, endpoint } = built;
+    const other = new lambda.Function(stack, 'PublishesElsewhere', {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('def handler(event, context):\n    return None\n'),
+    });
+    other.node.addDependency(endpoint.keyRegistered);
+    const template = built.template;
+    const registrationId = Object.keys(template.findResources(KEY_REGISTRATION_RESOURCE_TYPE))[0];
+    template.hasResource('AWS::Lambda::Function', {
+      Properties: Match.objectLike({ Handler: 'index.handler', Runtime: 'python3.13', Code: { ZipFile: Match.stringLikeRegexp('return None') } }),
+      DependsOn: Match.arrayWith([registrationId]),
+    });
+    // Not the CustomResource itself: its properties and attributes are the library's, not the API.
+    expect(endpoint.keyRegistered).not.toBeInstanceOf(CustomResource);
   });
 
   test('a token phone number id becomes an ARN without its prefix', () => {

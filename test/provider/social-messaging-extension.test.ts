@@ -23,10 +23,17 @@ beforeAll(async () => {
   // What went over the wire, as the client finally sent it (after signing).
   client.middlewareStack.add((next) => async (args) => {
     const request = args.request as { method: string; path: string; body?: unknown; headers: Record<string, string> };
-    requests.push({ method: request.method, path: request.path, body: String(request.body ?? ''), authorization: request.headers.authorization });
+    requests.push({ method: request.method, path: request.path, body: bodyText(request.body), authorization: request.headers.authorization });
     return next(args);
   }, { step: 'finalizeRequest', priority: 'low', name: 'recordRequests' });
 });
+
+/** The body as text: the SDK sends JSON as bytes (a Uint8Array), and reading bytes as a string is deprecated. */
+function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return String(body);
+}
 
 afterAll(async () => {
   client.destroy();

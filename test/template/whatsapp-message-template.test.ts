@@ -3,8 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  FlowAction, FlowButton, FlowCategory, FlowEndpoint, FlowJson, TemplateCategory, WhatsAppFlow, WhatsAppFlowProps,
+  FlowAction, FlowButton, FlowCategory, FlowEndpoint, FlowJson, IWhatsAppMessageTemplate, TemplateCategory, WhatsAppFlow, WhatsAppFlowProps,
   WhatsAppMessageTemplate, WhatsAppMessageTemplateProps,
 } from '../../src';
 
@@ -200,6 +201,60 @@ describe('WhatsAppMessageTemplate', () => {
     });
     Annotations.fromStack(stack).hasWarning('/Test/FromImported', Match.stringLikeRegexp('Flow made elsewhere .* not checked at synth time'));
     Template.fromStack(stack).hasResourceProperties(TEMPLATE_TYPE, { FlowId: '1234567890' });
+  });
+});
+
+describe('a template made elsewhere: WhatsAppMessageTemplate.fromTemplateAttributes', () => {
+  const WABA_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':social-messaging:us-east-1:111111111111:waba/0123456789abcdef0123456789abcdef']] };
+  const ATTRS = { whatsAppBusinessAccountId: WABA, templateName: 'order_update', language: 'pt_BR', metaTemplateId: '987654321' };
+
+  test('carries its name, language, id and WABA, and makes nothing', () => {
+    const stack = newStack();
+    const template = WhatsAppMessageTemplate.fromTemplateAttributes(stack, 'Imported', ATTRS);
+    expect(template).toMatchObject(ATTRS);
+    expect(stack.resolve(template.whatsAppBusinessAccountArn)).toEqual(WABA_ARN);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs(TEMPLATE_TYPE, 0);
+    t.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('a WABA ARN is kept as given; something else fails at once', () => {
+    const arn = 'arn:aws:social-messaging:eu-west-1:222222222222:waba/fedcba9876543210fedcba9876543210';
+    const stack = newStack();
+    expect(WhatsAppMessageTemplate.fromTemplateAttributes(stack, 'ByArn', { ...ATTRS, whatsAppBusinessAccountId: arn }).whatsAppBusinessAccountArn).toBe(arn);
+    expect(() => WhatsAppMessageTemplate.fromTemplateAttributes(stack, 'Bad', { ...ATTRS, whatsAppBusinessAccountId: '0123456789' }))
+      .toThrow(/fromTemplateAttributes Test\/Bad: whatsAppBusinessAccountId '0123456789' is neither a WABA id/);
+  });
+
+  test('grantRead: the two read actions on the WABA ARN, for an imported and a declared template alike', () => {
+    const stack = newStack();
+    const imported = WhatsAppMessageTemplate.fromTemplateAttributes(stack, 'Imported', ATTRS);
+    const declared = new WhatsAppMessageTemplate(stack, 'Declared', templateProps(feedbackFlow(stack)));
+    const roles = [imported, declared].map((template, i) => {
+      const role = new iam.Role(stack, `Reader${i}`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      template.grantRead(role);
+      return role;
+    });
+    const t = Template.fromStack(stack);
+    for (const role of roles) {
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }],
+        PolicyDocument: {
+          Statement: [{
+            Effect: 'Allow',
+            Action: ['social-messaging:GetWhatsAppMessageTemplate', 'social-messaging:ListWhatsAppMessageTemplates'],
+            Resource: WABA_ARN,
+          }],
+        },
+      });
+    }
+  });
+
+  test('the construct is an IWhatsAppMessageTemplate: its id and status are the resource\'s', () => {
+    const stack = newStack();
+    const template: IWhatsAppMessageTemplate = new WhatsAppMessageTemplate(stack, 'Declared', templateProps(feedbackFlow(stack)));
+    expect(stack.resolve(template.metaTemplateId)).toEqual({ Ref: expect.stringMatching(/^Declared/) });
+    expect(template.whatsAppBusinessAccountId).toBe(WABA);
   });
 });
 

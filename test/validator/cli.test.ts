@@ -56,16 +56,54 @@ describe('whatsapp-flow validate', () => {
     [['validate', VALID, '--strict']],
     [['validate', VALID, '--format', 'xml']],
     [['validate', VALID, '--format']],
-    [['validate', path.join(__dirname, 'no-such-file.json')]],
-  ])('exits 2 on a usage or I/O error: %j', argv => {
+  ])('exits 2 on a usage error: %j', argv => {
     const result = runCli(...argv);
     expect(result.code).toBe(2);
     expect(result.stderr.join('\n')).not.toBe('');
     expect(result.stdout).toEqual([]);
   });
 
-  test('--help prints usage', () => {
+  test('--help prints usage, naming the package to run it from', () => {
     expect(runCli('--help')).toMatchObject({ code: 0, stdout: [expect.stringContaining('whatsapp-flow validate')] });
+    expect(runCli('--help').stdout[0]).toContain('npx -p cdk-whatsapp-flows whatsapp-flow');
+  });
+
+  test('--version prints the version of the package.json the command ships in', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(runCli('--version')).toEqual({ code: 0, stdout: [version], stderr: [] });
+  });
+
+  test('a file that cannot be read is reported as that file\'s error, and the other files are checked', () => {
+    const missing = path.join(__dirname, 'no-such-file.json');
+    const result = runCli('validate', missing, VALID, INVALID);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual([]);
+    expect(result.stdout[0]).toBe(`${missing}:$  FILE_UNREADABLE  Cannot read the file: ENOENT: no such file or directory, open '${missing}'`);
+    expect(result.stdout[1]).toContain('NAVIGATE_UNKNOWN_SCREEN');
+    expect(result.stdout[result.stdout.length - 1]).toBe('3 files checked: 2 invalid, 2 errors, 0 warnings.');
+
+    const alone = runCli('validate', missing);
+    expect(alone.code).toBe(1);
+    const json = runCli('validate', VALID, missing, '--format', 'json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout.join('\n'))).toEqual([
+      { file: VALID, errors: [], warnings: [] },
+      { file: missing, errors: [{ code: 'FILE_UNREADABLE', path: '$', message: expect.stringContaining('ENOENT') }], warnings: [] },
+    ]);
+  });
+
+  test('text that is not JSON is reported with its line and column', () => {
+    const text = '{\n  "version": "7.3",\n  "screens": [}\n';
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, readFile: () => text };
+    const lines: string[] = [];
+    expect(run(['validate', 'broken.json'], { ...io, stdout: line => lines.push(line) })).toBe(1);
+    expect(lines[0]).toBe('broken.json:$  INVALID_JSON  The file is not valid JSON at line 3, column 15: unexpected "}": expected a value.');
+    const json: string[] = [];
+    run(['validate', 'broken.json', '--format', 'json'], { ...io, stdout: line => json.push(line) });
+    expect(JSON.parse(json.join('\n'))[0].errors[0]).toMatchObject({ code: 'INVALID_JSON', line: 3, column: 15 });
+    // A file that ends too early points at its last character.
+    const cut = runCli('validate', path.join(__dirname, 'flows', 'invalid', 'invalid-json.json'));
+    expect(cut.stdout[0]).toContain('INVALID_JSON  The file is not valid JSON at line 1, column 33: the text ends: expected a value.');
   });
 
   test('the real process exits with the right codes', () => {
@@ -79,6 +117,9 @@ describe('whatsapp-flow validate', () => {
     expect(invalid.status).toBe(1);
     expect(JSON.parse(invalid.stdout)[0].errors[0].code).toBe('NAVIGATE_UNKNOWN_SCREEN');
     expect(cli('validate').status).toBe(2);
+    const version = cli('--version');
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`);
   }, 60_000);
 });
 
@@ -139,14 +180,57 @@ describe('whatsapp-flow graph', () => {
 
   test.each([
     [['graph']],
-    [['graph', VALID, INVALID]],
-    [['graph', path.join(__dirname, 'no-such-file.json')]],
-  ])('exits 2 on a usage or I/O error: %j', argv => {
+    [['graph', VALID, '--format', 'svg']],
+    [['graph', '--strict', VALID]],
+  ])('exits 2 on a usage error: %j', argv => {
     expect(runCli(...argv).code).toBe(2);
   });
 
-  test('exits 1 when the file is not JSON or has no screens', () => {
-    expect(runCli('graph', path.join(__dirname, 'flows', 'invalid', 'invalid-json.json')).code).toBe(1);
+  test('exits 1 when the file cannot be read, is not JSON or has no screens, saying why', () => {
+    const notJson = runCli('graph', path.join(__dirname, 'flows', 'invalid', 'invalid-json.json'));
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr[0]).toMatch(/invalid-json\.json:\$ {2}INVALID_JSON {2}The file is not valid JSON at line 1, column 33/);
     expect(runCli('graph', path.join(__dirname, 'flows', 'invalid', 'empty-screens.json')).code).toBe(1);
+    const missing = runCli('graph', path.join(__dirname, 'no-such-file.json'));
+    expect(missing).toMatchObject({ code: 1, stdout: [], stderr: [expect.stringMatching(/^Cannot read .*no-such-file\.json: ENOENT/)] });
+  });
+
+  test('a route to a screen that does not exist is drawn dashed, to a node marked missing', () => {
+    const navigate = runCli('graph', INVALID);
+    expect(navigate.code).toBe(0);
+    expect(navigate.stdout.join('\n')).toBe([
+      'flowchart TD',
+      '  s0["START<br/>Start"]',
+      '  s1(["END<br/>End"])',
+      '  s0 -->|navigate| s1',
+      '  m0["HELP<br/>no such screen"]',
+      '  s0 -.->|navigate| m0',
+      '  start((" ")) --> s0',
+      '  classDef terminal fill:#e7f5e9,stroke:#2e7d32',
+      '  class s1 terminal',
+      '  classDef missing fill:#fdecea,stroke:#c62828,stroke-dasharray:4 3',
+      '  class m0 missing',
+    ].join('\n'));
+    const routed = runCli('graph', path.join(__dirname, 'flows', 'invalid', 'routing-model-unknown-screen.json')).stdout.join('\n');
+    expect(routed).toContain('  m0["FINISH<br/>no such screen"]\n  s0 -.->|routing_model| m0');
+    expect(routed).toContain('  class m0 missing');
+  });
+
+  test('several files: one chart each, after a comment naming the file; as Markdown, one mermaid block each', () => {
+    const missing = path.join(__dirname, 'no-such-file.json');
+    const result = runCli('graph', VALID, missing, INVALID);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual([expect.stringMatching(/^Cannot read .*no-such-file\.json/)]);
+    const charts = result.stdout.join('\n').split('\n\n');
+    expect(charts).toHaveLength(2);
+    expect(charts[0]).toMatch(new RegExp(`^%% ${escape(VALID)}\nflowchart TD\n`));
+    expect(charts[1]).toMatch(new RegExp(`^%% ${escape(INVALID)}\nflowchart TD\n`));
+
+    const markdown = runCli('graph', VALID, INVALID, '--format=markdown');
+    expect(markdown.code).toBe(0);
+    const text = markdown.stdout.join('\n');
+    expect(text.startsWith(`## ${VALID}\n\n\`\`\`mermaid\nflowchart TD\n`)).toBe(true);
+    expect(text).toContain(`\n\`\`\`\n\n## ${INVALID}\n\n\`\`\`mermaid\nflowchart TD\n`);
+    expect(text.endsWith('class m0 missing\n```')).toBe(true);
   });
 });
