@@ -26,6 +26,8 @@ function classSource(name: string): string {
 
 /** Docstrings indent continuation lines and turn Markdown code spans into RST ones: compare modulo both. */
 const squash = (text: string) => text.replace(/``/g, '`').replace(/\s+/g, ' ').trim();
+/** jsii opens the docstring of an API that is not stable with its stability, e.g. `(experimental) `. */
+const marked = (summary: string, stability?: string) => (stability && stability !== 'stable' ? `(${stability}) ${summary}` : summary);
 
 test('the wheel holds the module, its type marker and the jsii assembly', () => {
   expect(wheel.names).toEqual(expect.arrayContaining([
@@ -55,9 +57,9 @@ test('the assembly inside the wheel carries the bundled handler and the Flow end
 });
 
 test.each(['WhatsAppFlow', 'WhatsAppFlowProps', 'FlowCategory', 'FlowJson', 'WhatsAppFlowEndpoint', 'WhatsAppFlowEndpointProps'])('the module defines class %s with its docstring', name => {
-  const summary = typeOf(name).docs?.summary;
-  expect(summary).toBeTruthy();
-  expect(squash(classSource(name))).toContain(`'''${squash(summary!)}`);
+  const docs = typeOf(name).docs;
+  expect(docs?.summary).toBeTruthy();
+  expect(squash(classSource(name))).toContain(`'''${squash(marked(docs!.summary!, docs!.stability))}`);
 });
 
 test('WhatsAppFlow takes its props as typed snake_case keyword arguments', () => {
@@ -76,8 +78,9 @@ test.each([
   ['removalPolicy', 'removal_policy'],
   ['validateFlowJson', 'validate_flow_json'],
 ])('the docstrings document the prop %s as %s', (prop, param) => {
-  const summary = typeOf('WhatsAppFlowProps').properties?.find(p => p.name === prop)?.docs?.summary;
-  expect(summary).toBeTruthy();
+  const docs = typeOf('WhatsAppFlowProps').properties?.find(p => p.name === prop)?.docs;
+  expect(docs?.summary).toBeTruthy();
+  const summary = marked(docs!.summary!, docs!.stability);
   expect(squash(classSource('WhatsAppFlow'))).toContain(squash(`:param ${param}: ${summary}`));
   expect(squash(classSource('WhatsAppFlowProps'))).toContain(squash(`'''${summary}`));
 });
