@@ -224,7 +224,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     });
     this.configureKeyPolicy(this.key, role, 'key');
     if (props.previousKey) this.configureKeyPolicy(props.previousKey, role, 'previousKey');
-    this.claimPhoneNumbers(props.phoneNumberIds);
+    this.claimPhoneNumbers(props.phoneNumberIds ?? []);
     this.checksSignatures = props.appSecret !== undefined;
     this.checksFlowTokenSignatures = props.verifyFlowTokenSignature === true;
     if (!props.appSecret) this.warnUnsigned(props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY);
@@ -267,8 +267,12 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     this.url = this.functionUrl.url;
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
-    provider.allowKeyRegistration(props.phoneNumberIds.map((n) => phoneNumberArnOf(this, n)));
-    const properties: KeyRegistrationProperties = { KmsKeyArn: this.key.keyArn, PhoneNumberIds: props.phoneNumberIds.map(phoneNumberIdOf) };
+    const phoneNumberIds = props.phoneNumberIds ?? [];
+    // No phone number fails the synth (checkProps); until then there is nothing to grant.
+    if (Token.isUnresolved(phoneNumberIds) || phoneNumberIds.length > 0) {
+      provider.allowKeyRegistration(phoneNumberIds.map((n) => phoneNumberArnOf(this, n)));
+    }
+    const properties: KeyRegistrationProperties = { KmsKeyArn: this.key.keyArn, PhoneNumberIds: phoneNumberIds.map(phoneNumberIdOf) };
     this.keyRegistration = new CustomResource(this, 'KeyRegistration', {
       serviceToken: provider.serviceToken,
       resourceType: KEY_REGISTRATION_RESOURCE_TYPE,
@@ -507,9 +511,13 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     }
   }
 
-  /** Every problem with the props at once, naming this construct. Tokens are checked at deploy time. */
+  /**
+   * Every problem with the props at once, each naming this construct, reported by the synth's validation (so that one
+   * `cdk synth` lists the problems of every construct). Tokens are checked at deploy time.
+   */
   private checkProps(props: WhatsAppFlowEndpointProps): void {
     const problems: string[] = [];
+    this.node.addValidation({ validate: () => problems.map((p) => `WhatsAppFlowEndpoint ${this.node.path}: ${p}`) });
     const ids = props.phoneNumberIds ?? [];
     if (!Token.isUnresolved(ids)) {
       if (ids.length === 0) problems.push('phoneNumberIds must name at least one phone number');
@@ -544,6 +552,5 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     if (concurrency !== undefined && !Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1)) {
       problems.push(`reservedConcurrentExecutions must be a whole number of at least 1, not ${concurrency}`);
     }
-    if (problems.length) throw new Error(`WhatsAppFlowEndpoint ${this.node.path}: ${problems.join('; ')}`);
   }
 }

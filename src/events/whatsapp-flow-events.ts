@@ -180,7 +180,7 @@ export class WhatsAppFlowEvents extends Construct {
     if (props.mediaPrefix !== undefined && !Token.isUnresolved(mediaPrefix)) {
       this.node.addValidation({
         validate: () => (/^([^/*][^*]*\/)?$/.test(mediaPrefix) ? []
-          : [`mediaPrefix '${mediaPrefix}' must be empty or end with '/', and neither start with '/' nor hold '*'`]),
+          : [`WhatsAppFlowEvents ${this.node.path}: mediaPrefix '${mediaPrefix}' must be empty or end with '/', and neither start with '/' nor hold '*'`]),
       });
     }
     const environment: Record<string, string> = { [EVENT_BUS_ENV]: this.eventBus.eventBusArn };

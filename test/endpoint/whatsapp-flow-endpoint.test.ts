@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { FlowCategory, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
 import { ENDPOINT_DEFAULT_RESERVED_CONCURRENCY, EndpointEnv, KEY_REGISTRATION_RESOURCE_TYPE } from '../../src/endpoint/contract';
+import { synthErrors } from '../support/synth';
 
 const PHONE = 'phone-number-id-0123456789abcdef01';
 const PHONE_ARN = 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef02';
@@ -268,12 +269,14 @@ describe('props are checked at synth time', () => {
     [{ phoneNumberIds: [] }, 'phoneNumberIds must name at least one phone number'],
     [{ phoneNumberIds: ['+14085550100'] }, '\'+14085550100\' is neither a phone number id'],
     [{ phoneNumberIds: [PHONE, PHONE] }, `phoneNumberIds names ${PHONE} more than once`],
-    [{ phoneNumberIds: [PHONE, 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef01'] }, 'more than once'],
+    [{ phoneNumberIds: [PHONE, 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef01'] }, `phoneNumberIds names ${PHONE} more than once`],
     [{ verifyFlowTokenSignature: true }, 'verifyFlowTokenSignature needs appSecret'],
     [{ errorMessage: ' ' }, 'errorMessage must be 1 to 200 characters long'],
     [{ reservedConcurrentExecutions: 0 }, 'reservedConcurrentExecutions must be a whole number of at least 1, not 0'],
   ])('%j', (props, message) => {
-    expect(() => endpointStack(props as Partial<WhatsAppFlowEndpointProps>)).toThrow(message);
+    // Constructing succeeds: the synth reports the problem, naming the construct.
+    const { stack } = endpointStack(props as Partial<WhatsAppFlowEndpointProps>);
+    expect(synthErrors(stack)).toEqual([`[EndpointStack/BookingEndpoint] WhatsAppFlowEndpoint EndpointStack/BookingEndpoint: ${message}`].map(expect.stringContaining));
   });
 });
 
@@ -538,14 +541,15 @@ describe('the app secret as a field of a JSON secret', () => {
   test.each([
     [{ appSecretField: 'appSecret' }, 'appSecretField needs appSecret'],
   ])('%j', (props, message) => {
-    expect(() => endpointStack(props)).toThrow(message);
+    expect(() => endpointStack(props).template).toThrow(message);
   });
 
   test('a blank field is refused', () => {
     const stack = newStack();
-    expect(() => new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', {
       handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'MetaApp'), appSecretField: ' ',
-    })).toThrow('appSecretField must not be blank');
+    });
+    expect(() => Template.fromStack(stack)).toThrow('appSecretField must not be blank');
   });
 });
 
@@ -580,7 +584,7 @@ describe('a key rotation', () => {
   test('previousKey must not be key', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
-    expect(() => new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key, previousKey: key }))
-      .toThrow('previousKey is the same key as key');
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key, previousKey: key });
+    expect(() => Template.fromStack(stack)).toThrow('previousKey is the same key as key');
   });
 });
