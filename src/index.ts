@@ -3,6 +3,7 @@ export * from './flow/flow-category';
 export * from './flow/flow-endpoint';
 export * from './flow/flow-json';
 export * from './flow/whatsapp-flow';
+export * from './provider/whatsapp-flow-provider';
 export * from './template/flow-button';
 export * from './template/template-category';
 export * from './template/whatsapp-message-template';

@@ -234,7 +234,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     this.whatsAppBusinessAccountArn = wabaArnOf(this, props.whatsAppBusinessAccountId);
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
-    provider.allowFlowManagement(this.whatsAppBusinessAccountArn);
+    provider._allowFlowManagement(this.whatsAppBusinessAccountArn);
     const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider, props.validateFlowJson ?? true);
     const endpoint = props.endpoint?.bind(this);
     if (flowJson) this.checkEndpoint(flowJson, endpoint);

@@ -149,7 +149,7 @@ export class WhatsAppMessageTemplate extends Resource {
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
     if (waba !== undefined) {
-      provider.allowTemplateManagement(button && waba === button.flow.whatsAppBusinessAccountId
+      provider._allowTemplateManagement(button && waba === button.flow.whatsAppBusinessAccountId
         ? button.flow.whatsAppBusinessAccountArn
         : wabaArnOf(this, waba));
     }

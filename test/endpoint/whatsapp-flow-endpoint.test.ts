@@ -2,6 +2,7 @@ import { App, Aspects, Annotations as CdkAnnotations, CfnParameter, Duration, St
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { FlowCategory, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
@@ -586,5 +587,50 @@ describe('a key rotation', () => {
     const key = new kms.Key(stack, 'Key', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
     new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key, previousKey: key });
     expect(() => Template.fromStack(stack)).toThrow('previousKey is the same key as key');
+  });
+});
+
+describe('the endpoint function can be tuned', () => {
+  test('by default: 512 MiB, x86_64, no tracing, its own log group kept for a month', () => {
+    const { template } = endpointStack();
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 8 } }))[0];
+    expect(fn.Properties.MemorySize).toBe(512);
+    expect(fn.Properties.Architectures).toBeUndefined();
+    expect(fn.Properties.TracingConfig).toBeUndefined();
+    expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/^BookingEndpointLogs/) });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('memorySize, architecture, tracing and logGroup reach the function; the function may write to the log group', () => {
+    const stack = newStack();
+    const logGroup = new logs.LogGroup(stack, 'EndpointLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    new WhatsAppFlowEndpoint(stack, 'BookingEndpoint', {
+      handler: userFunction(stack), phoneNumberIds: [PHONE],
+      memorySize: 1024, architecture: lambda.Architecture.ARM_64, tracing: lambda.Tracing.ACTIVE, logGroup,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 8,
+      MemorySize: 1024,
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^EndpointLogs') } },
+    });
+    // The given log group only: the endpoint makes none of its own.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).filter((id) => id.startsWith('BookingEndpoint'))).toEqual([]);
+    for (const statement of [
+      Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointLogs'), 'Arn'] } }),
+      Match.objectLike({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] }),
+    ]) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^BookingEndpointRole') }],
+        PolicyDocument: { Statement: Match.arrayWith([statement]) },
+      });
+    }
+  });
+
+  test.each([64, 20000, 512.5])('memorySize %d is refused at synth', (memorySize) => {
+    const { stack } = endpointStack({ memorySize });
+    expect(synthErrors(stack)).toEqual([expect.stringContaining(`WhatsAppFlowEndpoint EndpointStack/BookingEndpoint: memorySize must be a whole number of MiB from 128 to 10240, not ${memorySize}`)]);
   });
 });
