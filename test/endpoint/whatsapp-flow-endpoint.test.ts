@@ -605,8 +605,12 @@ describe('the endpoint function can be tuned', () => {
     const stack = newStack();
     const logGroup = new logs.LogGroup(stack, 'EndpointLogs', { retention: logs.RetentionDays.ONE_YEAR });
     new WhatsAppFlowEndpoint(stack, 'BookingEndpoint', {
-      handler: userFunction(stack), phoneNumberIds: [PHONE],
-      memorySize: 1024, architecture: lambda.Architecture.ARM_64, tracing: lambda.Tracing.ACTIVE, logGroup,
+      handler: userFunction(stack),
+      phoneNumberIds: [PHONE],
+      memorySize: 1024,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {

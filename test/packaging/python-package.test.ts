@@ -121,6 +121,7 @@ describe('the Python example app uses names the wheel defines', () => {
     ['FlowButton', 'def navigate('],
     ['WhatsAppMessageTemplate', 'flow_button: typing.Optional'],
     ['WhatsAppFlowEndpoint', 'phone_number_ids: typing.Sequence'],
+    ['WhatsAppFlowEndpoint', 'verify_flow_token_signature: typing.Optional'],
     ['WhatsAppFlow', 'endpoint: typing.Optional'],
   ])('%s has %s', (name, member) => {
     expect(classSource(name)).toContain(member);
