@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { markUnavailable } from './unavailable-flow-json';
 
 /** What a `FlowJson` source needs to know about the Flow that uses it. */
 export interface FlowJsonBindOptions {
@@ -64,17 +65,6 @@ export abstract class FlowJson {
   public abstract bind(scope: Construct, options: FlowJsonBindOptions): FlowJsonConfig;
 }
 
-/**
- * Configs of Flow JSON that could not be bound (a missing file, a token in an object): the synth reports why, and the
- * Flow neither checks nor uploads them.
- */
-const unavailable = new WeakSet<FlowJsonConfig>();
-
-/** True when the Flow JSON could not be bound and a validation of `scope` says why. */
-export function isUnavailable(config: FlowJsonConfig): boolean {
-  return unavailable.has(config);
-}
-
 class AssetFlowJson extends FlowJson {
   /**
    * @param filePath the file to upload; undefined when `problem` says why there is none
@@ -87,14 +77,11 @@ class AssetFlowJson extends FlowJson {
 
   public bind(scope: Construct, options: FlowJsonBindOptions): FlowJsonConfig {
     const filePath = this.filePath;
-    const problem = this.problem ?? (filePath === undefined || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()
-      ? `Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.` : undefined);
-    if (problem !== undefined || filePath === undefined) {
+    if (this.problem !== undefined || filePath === undefined || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      const problem = this.problem ?? `Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.`;
       // The synth fails with this message; until then the Flow is built without the Flow JSON.
       scope.node.addValidation({ validate: () => [`WhatsAppFlow ${scope.node.path}: ${problem}`] });
-      const config = { bucket: placeholderBucket(scope), objectKey: '', text: '', source: this.source };
-      unavailable.add(config);
-      return config;
+      return markUnavailable({ bucket: placeholderBucket(scope), objectKey: '', text: '', source: this.source });
     }
     const asset = new s3_assets.Asset(scope, 'FlowJsonAsset', { path: filePath });
     // Read access to this one object only, not to the whole asset bucket.
