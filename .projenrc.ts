@@ -11,7 +11,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { include: ['.projenrc.ts'] },
+  tsconfigDev: {
+    include: ['.projenrc.ts'],
+    // The examples import the package by name, as users do; in this repository the name is its sources. Node resolves
+    // it through scripts/local-package.js (the cdk CLI's app command) and jest through moduleNameMapper.
+    // Paths are relative to the tsconfig file (TypeScript 6 deprecates baseUrl).
+    compilerOptions: { paths: { 'cdk-whatsapp-flows': ['./src/index.ts'] } },
+  },
 
   // 2.245.0: the newest aws-cdk-lib that @aws-cdk/integ-tests-alpha is published for (the two are pinned
   // together), and well past what the construct needs (nodejs22.x runtime, Provider log groups,
@@ -69,6 +75,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packaging/'],
       // A green run is quiet: a test's console output is printed only when it fails (test/support/quiet-environment.ts).
       testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
+      // The examples import the package by name (see tsconfigDev's paths).
+      moduleNameMapper: { '^cdk-whatsapp-flows$': '<rootDir>/src' },
     },
   },
 

@@ -4,6 +4,7 @@ export * from './flow/flow-endpoint';
 export * from './flow/flow-json';
 export * from './flow/whatsapp-flow';
 export * from './phone-number/whatsapp-phone-number';
+export * from './provider/whatsapp-flow-provider';
 export * from './template/flow-button';
 export * from './template/template-category';
 export * from './template/whatsapp-message-template';

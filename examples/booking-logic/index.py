@@ -1,13 +1,22 @@
-"""The business logic of the appointment-booking Flow (examples/flows/appointment-booking-dynamic.json).
+"""The business logic of two Flows behind one WhatsAppFlowEndpoint: appointment booking
+(examples/flows/appointment-booking-dynamic.json) and cancellation (examples/flows/appointment-cancellation-dynamic.json).
 
 WhatsAppFlowEndpoint decrypts Meta's requests and invokes this function with the plain request
 {version, action, screen, data, flow_token}; what it returns is encrypted and sent back to Meta. It never sees
-keys, ciphertext, health checks or error notifications.
+keys, ciphertext, signatures, health checks or error notifications. A request does not say which Flow it comes
+from: the flow token does. The sender chooses it when it sends the Flow, so this app sends the booking Flow with
+tokens "booking-<id>" and the cancellation Flow with "cancel-<id>", and routes on the prefix.
 
+Booking:
 - INIT: the first screen, with the departments and the dates that can be booked.
 - data_exchange "date_selected": the free slots of that department on that day.
 - data_exchange "book": the slot is checked again (it may have gone meanwhile) and the confirmation screen shown.
-- A flow token this app does not know: {"error": "invalid_flow_token", "error_msg": ...} (Meta answers HTTP 427).
+
+Cancellation:
+- INIT: the customer's upcoming appointments.
+- data_exchange "cancel": the appointment is cancelled and the Flow's last screen shown.
+
+A flow token of neither kind: {"error": "invalid_flow_token", "error_msg": ...} (Meta answers HTTP 427).
 
 The calendar here is a stand-in: slots are taken or free by a fixed rule, so the example runs without a database.
 """
@@ -23,7 +32,8 @@ OPENING = datetime.time(9, 0)
 CLOSING = datetime.time(17, 0)
 SLOT_MINUTES = 30
 BOOKABLE_DAYS = 14
-FLOW_TOKEN_PREFIX = "booking-"
+BOOKING_TOKEN_PREFIX = "booking-"
+CANCEL_TOKEN_PREFIX = "cancel-"
 
 
 def is_taken(department: str, day: datetime.date, start: datetime.time) -> bool:
@@ -65,9 +75,16 @@ def parse_day(value):
 
 
 def handler(event, context):
-    if not str(event.get("flow_token", "")).startswith(FLOW_TOKEN_PREFIX):
-        return {"error": "invalid_flow_token", "error_msg": "This booking link is no longer valid. Ask us for a new one."}
+    """One function, two Flows: the flow token's prefix says which Flow the request belongs to."""
+    token = str(event.get("flow_token", ""))
+    if token.startswith(BOOKING_TOKEN_PREFIX):
+        return booking(event)
+    if token.startswith(CANCEL_TOKEN_PREFIX):
+        return cancellation(event, token)
+    return {"error": "invalid_flow_token", "error_msg": "This link is no longer valid. Ask us for a new one."}
 
+
+def booking(event):
     action = event.get("action")
     data = event.get("data") or {}
     if action in ("INIT", "BACK"):
@@ -95,4 +112,43 @@ def handler(event, context):
             }
 
     # Anything else is a bug in the Flow JSON: the endpoint answers Meta and logs the error type.
+    raise ValueError(f"unexpected action {action!r} / trigger {data.get('trigger')!r}")
+
+
+def upcoming_appointments(token: str) -> list:
+    """The stand-in calendar's appointments of the customer the token was sent to: two, in the coming days."""
+    digest = hashlib.sha256(token.encode()).digest()
+    today = datetime.date.today()
+    appointments = []
+    for i in range(2):
+        department = DEPARTMENTS[digest[i] % len(DEPARTMENTS)]
+        day = today + datetime.timedelta(days=1 + digest[2 + i] % BOOKABLE_DAYS)
+        start = datetime.time(OPENING.hour + digest[4 + i] % (CLOSING.hour - OPENING.hour), 0)
+        appointments.append({
+            "id": f"{department['id']}-{day.isoformat()}-{start.strftime('%H:%M')}",
+            "title": f"{department['title']}, {day.strftime('%a %d %b')} {start.strftime('%H:%M')}",
+            "summary": f"{department['title']}, {day.strftime('%A %d %B %Y')} at {start.strftime('%H:%M')}",
+        })
+    return appointments
+
+
+def cancellation(event, token: str):
+    action = event.get("action")
+    data = event.get("data") or {}
+    appointments = upcoming_appointments(token)
+    if action in ("INIT", "BACK"):
+        return {"screen": "CANCEL", "data": {"appointments": [{"id": a["id"], "title": a["title"]} for a in appointments]}}
+
+    if action == "data_exchange" and data.get("trigger") == "cancel":
+        chosen = next((a for a in appointments if a["id"] == data.get("appointment")), None)
+        if chosen is None:
+            return {
+                "screen": "CANCEL",
+                "data": {
+                    "appointments": [{"id": a["id"], "title": a["title"]} for a in appointments],
+                    "error_message": "That appointment is not one of yours any more. Please pick another one.",
+                },
+            }
+        return {"screen": "CANCELLED", "data": {"summary": chosen["summary"], "appointment": chosen["id"]}}
+
     raise ValueError(f"unexpected action {action!r} / trigger {data.get('trigger')!r}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The example app of examples/typescript, in Python: a published survey, the template that sends it, a dynamic
-appointment booking whose endpoint looks up free slots, and the Flow events that page the team."""
+"""The example app of examples/typescript, in Python: a published survey, the template that sends it, two dynamic
+Flows (data API 4.0), an appointment booking and a cancellation, served by one endpoint and one function that tells
+them apart by their flow token, and the Flow events that page the team."""
 import os
 
 from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stack
@@ -53,7 +54,8 @@ class WhatsAppFlowsExampleStack(Stack):
             flow_button=FlowButton.navigate(feedback, text="Give feedback", screen="RECOMMEND"),
         )
 
-        # The booking's business logic: plain JSON in, plain JSON out (examples/booking-logic/index.py).
+        # The business logic of both dynamic Flows: plain JSON in, plain JSON out (examples/booking-logic/index.py). It
+        # tells the Flows apart by the flow token they are sent with: `booking-...` and `cancel-...`.
         booking_logic_logs = logs.LogGroup(self, "BookingLogicLogs",
             retention=logs.RetentionDays.ONE_MONTH,
             removal_policy=RemovalPolicy.DESTROY,
@@ -68,24 +70,36 @@ class WhatsAppFlowsExampleStack(Stack):
         )
         booking_logic_logs.grant_write(booking_logic)
 
-        # The endpoint Meta calls: it decrypts each request, invokes the logic and encrypts its answer. Its key is
-        # registered as the business public key of the phone number that sends the Flow (`-c phoneNumberId=...`).
-        # Its URL is public: it checks that each request was signed by Meta with the secret of the Meta app attached to
-        # the Flow (`-c metaAppId=...`), kept in Secrets Manager under `-c appSecretName=...`.
+        # The endpoint Meta calls for both Flows: it decrypts each request, invokes the logic and encrypts its answer.
+        # Its key is registered as the business public key of the phone number that sends the Flows
+        # (`-c phoneNumberId=...`). Its URL is public, so it authenticates before it spends anything: each request's
+        # X-Hub-Signature-256 and, on data API 4.0, its flow_token_signature must verify with the secret of the Meta
+        # app attached to the Flows (`-c metaAppId=...`), kept in Secrets Manager under `-c appSecretName=...`.
         meta_app_id = self.node.try_get_context("metaAppId") or "1234567890123456"
         booking_endpoint = WhatsAppFlowEndpoint(self, "BookingEndpoint",
             handler=booking_logic,
             phone_number_ids=[self.node.try_get_context("phoneNumberId") or "phone-number-id-0123456789abcdef0123456789abcdef"],
             app_secret=secretsmanager.Secret.from_secret_name_v2(self, "MetaAppSecret",
                 self.node.try_get_context("appSecretName") or "whatsapp-flows/meta-app-secret"),
+            verify_flow_token_signature=True,
         )
 
-        # Published after the endpoint answers and its key is registered: publishing makes Meta check the endpoint.
+        # Published after the endpoint answers and its key is registered: publishing makes Meta check the endpoint. Each
+        # Flow names the Meta app whose secret the endpoint verifies with.
         booking = WhatsAppFlow(self, "AppointmentBooking",
             whats_app_business_account_id=waba_id,
             flow_name="appointment_booking",
             categories=[FlowCategory.APPOINTMENT_BOOKING],
             flow_json=FlowJson.from_file(os.path.join(FLOWS, "appointment-booking-dynamic.json")),
+            endpoint=booking_endpoint,
+            meta_app_id=meta_app_id,
+            publish=True,
+        )
+        cancellation = WhatsAppFlow(self, "AppointmentCancellation",
+            whats_app_business_account_id=waba_id,
+            flow_name="appointment_cancellation",
+            categories=[FlowCategory.APPOINTMENT_BOOKING],
+            flow_json=FlowJson.from_file(os.path.join(FLOWS, "appointment-cancellation-dynamic.json")),
             endpoint=booking_endpoint,
             meta_app_id=meta_app_id,
             publish=True,
@@ -99,7 +113,7 @@ class WhatsAppFlowsExampleStack(Stack):
         waba_events = sns.Topic.from_topic_arn(self, "WabaEvents", topic_arn("wabaEventTopicArn", "waba-events"))
         alerts = targets.SnsTopic(sns.Topic.from_topic_arn(self, "Alerts", topic_arn("alertsTopicArn", "whatsapp-flow-alerts")))
         flow_events = WhatsAppFlowEvents(self, "FlowEvents", topic=waba_events)
-        for name, flow in (("Feedback", feedback), ("Booking", booking)):
+        for name, flow in (("Feedback", feedback), ("Booking", booking), ("Cancellation", cancellation)):
             flow_events.on_status_change(f"{name}Held", flow=flow, new_statuses=["BLOCKED", "THROTTLED"], target=alerts)
             flow_events.on_version_expiry_warning(f"{name}VersionExpiring", flow=flow, target=alerts)
 
@@ -109,6 +123,7 @@ class WhatsAppFlowsExampleStack(Stack):
         CfnOutput(self, "FeedbackTemplateStatus", value=feedback_request.template_status)
         CfnOutput(self, "BookingFlowId", value=booking.flow_id)
         CfnOutput(self, "BookingPreviewUrl", value=booking.preview_url)
+        CfnOutput(self, "CancellationFlowId", value=cancellation.flow_id)
         CfnOutput(self, "BookingEndpointUrl", value=booking_endpoint.url)
 
 

@@ -41,7 +41,7 @@ export function mediaPropsProblems(props: FlowEndpointMediaProps): string[] {
 
 /** Points the function at the bucket and grants it PutObject under the prefix (and the bucket key's encryption). */
 export function configureEndpointMedia(scope: Construct, fn: lambda.Function, props: FlowEndpointMediaProps): void {
-  scope.node.addValidation({ validate: () => mediaPropsProblems(props) });
+  scope.node.addValidation({ validate: () => mediaPropsProblems(props).map((p) => `WhatsAppFlowEndpoint ${scope.node.path}: ${p}`) });
   const bucket = props.mediaBucket;
   if (!bucket) return;
   const prefix = props.mediaKeyPrefix ?? DEFAULT_MEDIA_PREFIX;

@@ -34,6 +34,8 @@ const ENDPOINT_TIMEOUT = Duration.seconds(8);
 const PHONE_NUMBER_ARN = /^arn:[^:]+:social-messaging:[^:]*:[^:]*:phone-number-id\/([0-9A-Za-z]+)$/;
 const SOCIAL_MESSAGING_PRINCIPAL = 'social-messaging.amazonaws.com';
 const MAX_ERROR_MESSAGE_LENGTH = 200;
+/** Enough CPU for the KMS call, the AES work and the answer guard well within Meta's 10 seconds, cold starts included. */
+const ENDPOINT_DEFAULT_MEMORY_SIZE = 512;
 /** What the Deny of a key policy takes from every principal but the endpoints' roles: all that yields the plain text. */
 const DENIED_KEY_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
@@ -147,6 +149,39 @@ export interface WhatsAppFlowEndpointProps extends FlowEndpointMediaProps {
    * @default true
    */
   readonly checkAnswers?: boolean;
+
+  /**
+   * The memory of the endpoint function, in MiB (128 to 10240). Lambda gives a function CPU in proportion to its
+   * memory: the KMS call, the decryption and the answer guard are quicker with more, and a cold start is shorter.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * The instruction set of the endpoint function. Its code is JavaScript, so either runs it; ARM_64 costs less per
+   * millisecond.
+   *
+   * @default lambda.Architecture.X86_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * AWS X-Ray tracing of the endpoint function. `ACTIVE` traces each request (Function URL, KMS, the handler's
+   * invocation) and gives the function's role `xray:PutTraceSegments` and `xray:PutTelemetryRecords`. Traces carry
+   * no request content.
+   *
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * The log group the endpoint function writes to. The function is given `logs:CreateLogStream` and `logs:PutLogEvents`
+   * on it. The endpoint logs no request content, flow tokens or keys.
+   *
+   * @default - a new log group that keeps logs for a month and is deleted with the stack
+   */
+  readonly logGroup?: logs.ILogGroup;
 }
 
 /** The ARN of a phone number, from its id (`phone-number-id-…`) or its ARN. */
@@ -230,12 +265,12 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     });
     this.configureKeyPolicy(this.key, role, 'key');
     if (props.previousKey) this.configureKeyPolicy(props.previousKey, role, 'previousKey');
-    this.claimPhoneNumbers(props.phoneNumberIds);
+    this.claimPhoneNumbers(props.phoneNumberIds ?? []);
     this.checksSignatures = props.appSecret !== undefined;
     this.checksFlowTokenSignatures = props.verifyFlowTokenSignature === true;
     if (!props.appSecret) this.warnUnsigned(props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = props.logGroup ?? new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const environment: Record<string, string> = {
       [EndpointEnv.KMS_KEY_ID]: this.key.keyArn,
       [EndpointEnv.HANDLER_FUNCTION]: props.handler.functionArn,
@@ -248,7 +283,9 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     const fn = new EndpointFunction(this, 'Function', {
       description: 'cdk-whatsapp-flows: the encrypted data-exchange endpoint of WhatsApp Flows',
       timeout: ENDPOINT_TIMEOUT,
-      memorySize: 512,
+      memorySize: props.memorySize ?? ENDPOINT_DEFAULT_MEMORY_SIZE,
+      architecture: props.architecture,
+      tracing: props.tracing,
       role,
       logGroup,
       environment,
@@ -273,8 +310,12 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     this.url = this.functionUrl.url;
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
-    provider.allowKeyRegistration(props.phoneNumberIds.map((n) => phoneNumberArnOf(this, n)));
-    const properties: KeyRegistrationProperties = { KmsKeyArn: this.key.keyArn, PhoneNumberIds: props.phoneNumberIds.map(phoneNumberIdOf) };
+    const phoneNumberIds = props.phoneNumberIds ?? [];
+    // No phone number fails the synth (checkProps); until then there is nothing to grant.
+    if (Token.isUnresolved(phoneNumberIds) || phoneNumberIds.length > 0) {
+      provider._allowKeyRegistration(phoneNumberIds.map((n) => phoneNumberArnOf(this, n)));
+    }
+    const properties: KeyRegistrationProperties = { KmsKeyArn: this.key.keyArn, PhoneNumberIds: phoneNumberIds.map(phoneNumberIdOf) };
     this.keyRegistration = new CustomResource(this, 'KeyRegistration', {
       serviceToken: provider.serviceToken,
       resourceType: KEY_REGISTRATION_RESOURCE_TYPE,
@@ -514,9 +555,13 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     }
   }
 
-  /** Every problem with the props at once, naming this construct. Tokens are checked at deploy time. */
+  /**
+   * Every problem with the props at once, each naming this construct, reported by the synth's validation (so that one
+   * `cdk synth` lists the problems of every construct). Tokens are checked at deploy time.
+   */
   private checkProps(props: WhatsAppFlowEndpointProps): void {
     const problems: string[] = [];
+    this.node.addValidation({ validate: () => problems.map((p) => `WhatsAppFlowEndpoint ${this.node.path}: ${p}`) });
     const ids = props.phoneNumberIds ?? [];
     if (!Token.isUnresolved(ids)) {
       if (ids.length === 0) problems.push('phoneNumberIds must name at least one phone number');
@@ -551,6 +596,9 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     if (concurrency !== undefined && !Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1)) {
       problems.push(`reservedConcurrentExecutions must be a whole number of at least 1, not ${concurrency}`);
     }
-    if (problems.length) throw new Error(`WhatsAppFlowEndpoint ${this.node.path}: ${problems.join('; ')}`);
+    const memory = props.memorySize;
+    if (memory !== undefined && !Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+      problems.push(`memorySize must be a whole number of MiB from 128 to 10240, not ${memory}`);
+    }
   }
 }

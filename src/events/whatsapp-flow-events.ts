@@ -81,6 +81,14 @@ export interface WhatsAppFlowEventsProps {
    * @default 'whatsapp-flow-media/'
    */
   readonly mediaPrefix?: string;
+
+  /**
+   * The log group the function writes to. The function is given `logs:CreateLogStream` and `logs:PutLogEvents` on
+   * it. It logs counts and reasons, never the customer's answers or phone numbers.
+   *
+   * @default - a new log group that keeps logs for a month and is deleted with the stack
+   */
+  readonly logGroup?: logs.ILogGroup;
 }
 
 /** Options of `onResponse`. */
@@ -175,12 +183,12 @@ export class WhatsAppFlowEvents extends Construct {
 
     // Its own role with inline grants, rather than the broad AWS managed policy.
     const role = new iam.Role(this, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = props.logGroup ?? new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const mediaPrefix = props.mediaPrefix ?? DEFAULT_MEDIA_PREFIX;
     if (props.mediaPrefix !== undefined && !Token.isUnresolved(mediaPrefix)) {
       this.node.addValidation({
         validate: () => (/^([^/*][^*]*\/)?$/.test(mediaPrefix) ? []
-          : [`mediaPrefix '${mediaPrefix}' must be empty or end with '/', and neither start with '/' nor hold '*'`]),
+          : [`WhatsAppFlowEvents ${this.node.path}: mediaPrefix '${mediaPrefix}' must be empty or end with '/', and neither start with '/' nor hold '*'`]),
       });
     }
     const environment: Record<string, string> = { [EVENT_BUS_ENV]: this.eventBus.eventBusArn };

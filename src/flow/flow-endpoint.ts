@@ -68,7 +68,8 @@ class UrlFlowEndpoint extends FlowEndpoint {
 
   public bind(scope: Construct): FlowEndpointConfig {
     if (!Token.isUnresolved(this.url) && !isHttpsUrl(this.url)) {
-      throw new Error(`${scope.node.path}: the Flow endpoint '${this.url}' is not an https:// URL; Meta only calls endpoints over HTTPS`);
+      const message = `${scope.node.path}: the Flow endpoint '${this.url}' is not an https:// URL; Meta only calls endpoints over HTTPS`;
+      scope.node.addValidation({ validate: () => [message] });
     }
     return { url: this.url };
   }

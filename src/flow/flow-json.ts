@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { markUnavailable } from './unavailable-flow-json';
 
 /** What a `FlowJson` source needs to know about the Flow that uses it. */
 export interface FlowJsonBindOptions {
@@ -49,7 +50,8 @@ export abstract class FlowJson {
   public static fromObject(definition: { [key: string]: any }): FlowJson {
     const text = JSON.stringify(definition, undefined, 2);
     if (Token.isUnresolved(text)) {
-      throw new Error('FlowJson.fromObject: the Flow JSON holds an unresolved token; '
+      // Reported by the synth, naming the Flow that uses it.
+      return new AssetFlowJson(undefined, 'FlowJson.fromObject', 'the Flow JSON given to FlowJson.fromObject holds an unresolved token; '
         + 'a Flow JSON is fixed at synth time, so write the value itself.');
     }
     const file = path.join(FileSystem.mkdtemp('flow-json'), 'flow.json');
@@ -64,15 +66,24 @@ export abstract class FlowJson {
 }
 
 class AssetFlowJson extends FlowJson {
-  constructor(private readonly filePath: string, private readonly source: string) {
+  /**
+   * @param filePath the file to upload; undefined when `problem` says why there is none
+   * @param source what names the Flow JSON in messages
+   * @param problem why the Flow JSON cannot be used, reported by the synth of the Flow that binds it
+   */
+  constructor(private readonly filePath: string | undefined, private readonly source: string, private readonly problem?: string) {
     super();
   }
 
   public bind(scope: Construct, options: FlowJsonBindOptions): FlowJsonConfig {
-    if (!fs.existsSync(this.filePath) || !fs.statSync(this.filePath).isFile()) {
-      throw new Error(`WhatsAppFlow ${scope.node.path}: Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.`);
+    const filePath = this.filePath;
+    if (this.problem !== undefined || filePath === undefined || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      const problem = this.problem ?? `Flow JSON file ${this.source} does not exist. Check the path given to FlowJson.fromFile.`;
+      // The synth fails with this message; until then the Flow is built without the Flow JSON.
+      scope.node.addValidation({ validate: () => [`WhatsAppFlow ${scope.node.path}: ${problem}`] });
+      return markUnavailable({ bucket: placeholderBucket(scope), objectKey: '', text: '', source: this.source });
     }
-    const asset = new s3_assets.Asset(scope, 'FlowJsonAsset', { path: this.filePath });
+    const asset = new s3_assets.Asset(scope, 'FlowJsonAsset', { path: filePath });
     // Read access to this one object only, not to the whole asset bucket.
     options.grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject'],
@@ -81,8 +92,13 @@ class AssetFlowJson extends FlowJson {
     return {
       bucket: asset.bucket,
       objectKey: asset.s3ObjectKey,
-      text: fs.readFileSync(this.filePath, 'utf-8'),
+      text: fs.readFileSync(filePath, 'utf-8'),
       source: this.source,
     };
   }
+}
+
+/** A bucket reference for a Flow JSON that could not be bound: never deployed, since the synth fails. */
+function placeholderBucket(scope: Construct): s3.IBucket {
+  return s3.Bucket.fromBucketName(scope, 'UnavailableFlowJson', 'unavailable-flow-json');
 }

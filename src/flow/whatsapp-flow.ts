@@ -5,6 +5,7 @@ import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './con
 import { FlowCategory } from './flow-category';
 import { FlowEndpointConfig, IFlowEndpoint } from './flow-endpoint';
 import { FlowJson, FlowJsonConfig } from './flow-json';
+import { isUnavailable } from './unavailable-flow-json';
 import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 import { FlowJsonValidator } from '../validator';
@@ -220,9 +221,13 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
   public readonly _declared: { readonly flowJson?: { readonly text: string; readonly source: string }; readonly publish: boolean };
 
   private readonly resource: CustomResource;
+  /** What is wrong with the props, each a sentence: reported by the synth's validation. */
+  private readonly problems: string[] = [];
 
   constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
     super(scope, id);
+    // Every problem is reported by `cdk synth` at once, for every construct of the app, with its path.
+    this.node.addValidation({ validate: () => this.problems.map((p) => `WhatsAppFlow ${this.node.path}: ${p}`) });
     this.checkProps(props);
     this.claimName(props.whatsAppBusinessAccountId, props.flowName);
 
@@ -230,7 +235,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     this.whatsAppBusinessAccountArn = wabaArnOf(this, props.whatsAppBusinessAccountId);
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
-    provider.allowFlowManagement(this.whatsAppBusinessAccountArn);
+    provider._allowFlowManagement(this.whatsAppBusinessAccountArn);
     const flowJson = props.flowJson && this.loadFlowJson(props.flowJson, provider, props.validateFlowJson ?? true);
     const endpoint = props.endpoint?.bind(this);
     if (flowJson) this.checkEndpoint(flowJson, endpoint);
@@ -271,7 +276,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     if (policy === RemovalPolicy.SNAPSHOT) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: removal policy SNAPSHOT is not supported: use DESTROY or RETAIN`);
+      this.problems.push('removal policy SNAPSHOT is not supported: use DESTROY or RETAIN');
+      return;
     }
     this.resource.applyRemovalPolicy(policy);
   }
@@ -286,16 +292,17 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     const key = `${unresolved ? waba : wabaIdOf(waba)}\n${flowName}`;
     const other = names.get(key);
     if (other !== undefined) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: flowName '${flowName}' in ${waba} is also declared by ${other}. `
+      this.problems.push(`flowName '${flowName}' in ${waba} is also declared by ${other}. `
         + 'Flow names are unique in a WhatsApp Business Account, so the two would fight over one Flow at deploy time: '
         + 'give one of them another flowName.');
+      return;
     }
     names.set(key, this.node.path);
   }
 
-  /** Every problem with the props at once, naming this construct. Tokens are checked at deploy time. */
+  /** Every problem with the props at once. Tokens are checked at deploy time. */
   private checkProps(props: WhatsAppFlowProps): void {
-    const problems: string[] = [];
+    const problems = this.problems;
     const waba = props.whatsAppBusinessAccountId;
     if (!Token.isUnresolved(waba) && !isWabaIdOrArn(waba)) {
       problems.push(`whatsAppBusinessAccountId '${waba}' is neither a WABA id ('waba-' and letters or digits) nor a WABA ARN `
@@ -319,9 +326,6 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     if (props.publish && !props.flowJson && !props.cloneFlowId) {
       problems.push('publish: true needs a flowJson (or a cloneFlowId to copy one from): Meta cannot publish an empty Flow');
     }
-    if (problems.length) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: ${problems.join('; ')}`);
-    }
   }
 
   /** Dynamic Flow JSON needs an endpoint; static Flow JSON has no use for one. */
@@ -342,7 +346,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     }
     const dynamic = flowJsonNeedsEndpoint(document);
     if (dynamic && !hasEndpoint) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${flowJson.source} talks to an endpoint (data_api_version or `
+      this.problems.push(`Flow JSON ${flowJson.source} talks to an endpoint (data_api_version or `
         + 'data_exchange actions), and the Flow has none: add `endpoint: FlowEndpoint.fromUrl(\'https://…\')` or a WhatsAppFlowEndpoint.');
     }
     if (!dynamic && hasEndpoint) {
@@ -372,13 +376,17 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     this.node.addValidation({ validate: () => [message] });
   }
 
-  /** Binds the Flow JSON and checks it: every error fails the synth at once, warnings are annotated. */
-  private loadFlowJson(flowJson: FlowJson, provider: WhatsAppFlowProvider, validate: boolean): FlowJsonConfig {
+  /**
+   * Binds the Flow JSON and checks it: every error fails the synth at once, warnings are annotated. Undefined when the
+   * source could not be bound (a missing file): the source reports why, and the Flow is made without Flow JSON.
+   */
+  private loadFlowJson(flowJson: FlowJson, provider: WhatsAppFlowProvider, validate: boolean): FlowJsonConfig | undefined {
     const config = flowJson.bind(this, { grantee: provider.handler });
+    if (isUnavailable(config)) return undefined;
     const result = FlowJsonValidator.validateText(config.text);
     const errors = validate ? result.errors : result.errors.filter((e) => HARD_LIMIT_CODES.includes(e.code));
     if (errors.length) {
-      throw new Error(`WhatsAppFlow ${this.node.path}: Flow JSON ${config.source} has ${errors.length} error(s):\n`
+      this.problems.push(`Flow JSON ${config.source} has ${errors.length} error(s):\n`
         + errors.map((e) => `  ${formatProblem(config.source, e)}`).join('\n')
         + '\nFix the Flow JSON and synthesize again (`npx -p cdk-whatsapp-flows whatsapp-flow validate <file>` checks it on its own).');
     }

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -30,7 +31,7 @@ const TEMPLATE_MANAGEMENT_ACTIONS = [
 ];
 
 /** How long the handler may work on one event, retries included. */
-export const HANDLER_TIMEOUT = Duration.minutes(5);
+const HANDLER_TIMEOUT = Duration.minutes(5);
 
 function newLambdaRole(scope: Construct, id: string): iam.Role {
   return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -40,33 +41,64 @@ function newLogGroup(scope: Construct, id: string): logs.LogGroup {
   return new logs.LogGroup(scope, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
 }
 
+/** How long the provider's functions keep their logs, and what becomes of the logs when the provider leaves the stack. */
+export interface WhatsAppFlowProviderLogOptions {
+  /**
+   * How long the log groups of the provider's functions (its handler and the Provider framework's function) keep
+   * their logs.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly retention?: logs.RetentionDays;
+
+  /**
+   * What happens to the two log groups when they leave the stack.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
 /**
- * The custom-resource provider behind every WhatsAppFlow of a stack: one handler function, one Provider.
+ * The custom-resource provider behind the WhatsApp resources of a stack (`WhatsAppFlow`, the key registration of
+ * `WhatsAppFlowEndpoint`, `WhatsAppMessageTemplate`): one handler function and one Provider per stack, however many
+ * resources the stack has, made by the first of them.
+ *
+ * Its functions log to two log groups of their own (the handler's and the Provider framework's), which keep logs for
+ * a month. To keep them longer, configure the stack's provider, before or after its resources are declared:
+ *
+ * ```ts
+ * WhatsAppFlowProvider.getOrCreate(stack).configureLogs({ retention: logs.RetentionDays.ONE_YEAR });
+ * ```
  */
 export class WhatsAppFlowProvider extends Construct {
-  /** The stack's provider, made on first use. */
+  /** The provider of the stack of `scope`, made on first use. */
   public static getOrCreate(scope: Construct): WhatsAppFlowProvider {
     const stack = Stack.of(scope);
     const id = 'WhatsAppFlowProvider';
     return (stack.node.tryFindChild(id) as WhatsAppFlowProvider) ?? new WhatsAppFlowProvider(stack, id);
   }
 
-  /** The service token for `Custom::WhatsAppFlow` resources. */
+  /** The service token of the stack's `Custom::WhatsAppFlow`, key registration and message template resources. */
   public readonly serviceToken: string;
   /** The function that calls AWS End User Messaging Social. */
-  public readonly handler: OnEventFunction;
+  public readonly handler: lambda.IFunction;
+
+  private readonly logGroups: logs.LogGroup[];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     // Own roles with inline grants on their own log groups, rather than the broad AWS managed policy.
-    this.handler = new OnEventFunction(this, 'OnEvent', {
+    const handlerLogs = newLogGroup(this, 'OnEventLogs');
+    const handler = new OnEventFunction(this, 'OnEvent', {
       description: 'cdk-whatsapp-flows: creates, updates, publishes and retires WhatsApp Flows',
       timeout: HANDLER_TIMEOUT,
       memorySize: 256,
       role: newLambdaRole(this, 'OnEventRole'),
-      logGroup: newLogGroup(this, 'OnEventLogs'),
+      logGroup: handlerLogs,
     });
-    this.handler.logGroup.grantWrite(this.handler);
+    this.handler = handler;
+    handlerLogs.grantWrite(this.handler);
     // Tells a rollback from an update: a rollback may publish a live Flow's previous JSON again.
     this.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudformation:DescribeStacks'],
@@ -76,28 +108,56 @@ export class WhatsAppFlowProvider extends Construct {
     const frameworkLogs = newLogGroup(this, 'ProviderLogs');
     frameworkLogs.grantWrite(frameworkRole);
     const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.handler,
+      onEventHandler: handler,
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
     });
     this.serviceToken = provider.serviceToken;
+    this.logGroups = [handlerLogs, frameworkLogs];
   }
 
-  /** Lets the handler register business public keys (WhatsAppFlowEndpoint) for these phone numbers. */
-  public allowKeyRegistration(phoneNumberArns: string[]): void {
+  /**
+   * Sets how long the provider's functions keep their logs, and what becomes of the logs when the provider leaves the
+   * stack. The provider is one per stack, so this applies to every WhatsApp resource of the stack; it may be called
+   * before or after they are declared.
+   */
+  public configureLogs(options: WhatsAppFlowProviderLogOptions): void {
+    for (const logGroup of this.logGroups) {
+      const resource = logGroup.node.defaultChild as logs.CfnLogGroup;
+      if (options.retention !== undefined) {
+        resource.retentionInDays = options.retention === logs.RetentionDays.INFINITE ? undefined : options.retention;
+      }
+      if (options.removalPolicy !== undefined) resource.applyRemovalPolicy(options.removalPolicy);
+    }
+  }
+
+  /**
+   * Lets the handler register business public keys (WhatsAppFlowEndpoint) for these phone numbers.
+   *
+   * @internal
+   */
+  public _allowKeyRegistration(phoneNumberArns: string[]): void {
     this.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['social-messaging:PutWhatsAppBusinessPublicKey', 'social-messaging:GetWhatsAppBusinessPublicKey'],
       resources: phoneNumberArns,
     }));
   }
 
-  /** Lets the handler manage Flows of one WhatsApp Business Account. */
-  public allowFlowManagement(wabaArn: string): void {
+  /**
+   * Lets the handler manage Flows of one WhatsApp Business Account.
+   *
+   * @internal
+   */
+  public _allowFlowManagement(wabaArn: string): void {
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: FLOW_MANAGEMENT_ACTIONS, resources: [wabaArn] }));
   }
 
-  /** Lets the handler manage message templates of one WhatsApp Business Account. */
-  public allowTemplateManagement(wabaArn: string): void {
+  /**
+   * Lets the handler manage message templates of one WhatsApp Business Account.
+   *
+   * @internal
+   */
+  public _allowTemplateManagement(wabaArn: string): void {
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: TEMPLATE_MANAGEMENT_ACTIONS, resources: [wabaArn] }));
   }
 }

@@ -217,27 +217,31 @@ export class WhatsAppMessageTemplate extends WhatsAppMessageTemplateBase {
   public readonly whatsAppBusinessAccountArn: string;
 
   private readonly resource: CustomResource;
+  /** What is wrong with the props, each a sentence: reported by the synth's validation. */
+  private readonly problems: string[] = [];
 
   constructor(scope: Construct, id: string, props: WhatsAppMessageTemplateProps) {
     super(scope, id);
+    // Every problem is reported by `cdk synth` at once, for every construct of the app, with its path.
+    this.node.addValidation({ validate: () => this.problems.map((p) => `WhatsAppMessageTemplate ${this.node.path}: ${p}`) });
     const button = props.flowButton;
-    const waba = this.wabaOf(props);
+    const waba = props.whatsAppBusinessAccountId ?? button?.flow.whatsAppBusinessAccountId;
     this.checkProps(props, waba);
-    this.claimName(waba, props.templateName, props.language);
+    if (waba !== undefined) this.claimName(waba, props.templateName, props.language);
 
     this.templateName = props.templateName;
     this.language = props.language;
-    this.whatsAppBusinessAccountId = waba;
+    // Without an account the synth fails (see checkProps); until then the template is built without the grant.
+    this.whatsAppBusinessAccountId = waba ?? '';
 
-    this.whatsAppBusinessAccountArn = button && waba === button.flow.whatsAppBusinessAccountId
-      ? button.flow.whatsAppBusinessAccountArn
-      : wabaArnOf(this, waba);
+    this.whatsAppBusinessAccountArn = waba === undefined ? ''
+      : button && waba === button.flow.whatsAppBusinessAccountId ? button.flow.whatsAppBusinessAccountArn : wabaArnOf(this, waba);
 
     const provider = WhatsAppFlowProvider.getOrCreate(this);
-    provider.allowTemplateManagement(this.whatsAppBusinessAccountArn);
+    if (waba !== undefined) provider._allowTemplateManagement(this.whatsAppBusinessAccountArn);
 
     const properties: TemplateResourceProperties = {
-      WhatsAppBusinessAccountId: waba,
+      WhatsAppBusinessAccountId: this.whatsAppBusinessAccountId,
       TemplateName: props.templateName,
       Language: props.language,
       Category: props.category,
@@ -269,28 +273,22 @@ export class WhatsAppMessageTemplate extends WhatsAppMessageTemplateBase {
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     if (policy === RemovalPolicy.SNAPSHOT) {
-      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: removal policy SNAPSHOT is not supported: use DESTROY or RETAIN`);
+      this.problems.push('removal policy SNAPSHOT is not supported: use DESTROY or RETAIN');
+      return;
     }
     this.resource.applyRemovalPolicy(policy);
   }
 
-  private wabaOf(props: WhatsAppMessageTemplateProps): string {
-    const flowWaba = props.flowButton?.flow.whatsAppBusinessAccountId;
-    const waba = props.whatsAppBusinessAccountId ?? flowWaba;
+  /** Every problem at once. Tokens are checked at deploy time. */
+  private checkProps(props: WhatsAppMessageTemplateProps, waba: string | undefined): void {
+    const problems = this.problems;
     if (waba === undefined) {
-      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: whatsAppBusinessAccountId is required without a flowButton`);
-    }
-    return waba;
-  }
-
-  /** Every problem at once, naming this construct. Tokens are checked at deploy time. */
-  private checkProps(props: WhatsAppMessageTemplateProps, waba: string): void {
-    const problems: string[] = [];
-    if (!Token.isUnresolved(waba) && !isWabaIdOrArn(waba)) {
+      problems.push('whatsAppBusinessAccountId is required without a flowButton');
+    } else if (!Token.isUnresolved(waba) && !isWabaIdOrArn(waba)) {
       problems.push(`whatsAppBusinessAccountId '${waba}' is neither a WABA id ('waba-' and letters or digits) nor a WABA ARN`);
     }
     const flowWaba = props.flowButton?.flow.whatsAppBusinessAccountId;
-    if (props.whatsAppBusinessAccountId !== undefined && flowWaba !== undefined
+    if (waba !== undefined && props.whatsAppBusinessAccountId !== undefined && flowWaba !== undefined
       && !Token.isUnresolved(waba) && !Token.isUnresolved(flowWaba) && wabaIdOf(waba) !== wabaIdOf(flowWaba)) {
       problems.push(`whatsAppBusinessAccountId ${waba} is not the account of the button's Flow (${flowWaba}): a template can only `
         + 'open a Flow of its own WhatsApp Business Account; leave whatsAppBusinessAccountId out to use the Flow\'s');
@@ -312,9 +310,6 @@ export class WhatsAppMessageTemplate extends WhatsAppMessageTemplateBase {
         Annotations.of(this).addWarningV2('cdk-whatsapp-flows:TEMPLATE_FLOW_UNCHECKED', warning);
       }
     }
-    if (problems.length) {
-      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: ${problems.join('; ')}`);
-    }
   }
 
   /** Fails the synth when another template of the app has the same WABA, name and language: they would fight over one. */
@@ -326,8 +321,9 @@ export class WhatsAppMessageTemplate extends WhatsAppMessageTemplateBase {
     const key = `${unresolved ? waba : wabaIdOf(waba)}\n${name}\n${language}`;
     const other = names.get(key);
     if (other !== undefined) {
-      throw new Error(`WhatsAppMessageTemplate ${this.node.path}: template '${name}' (${language}) in ${waba} is also declared by ${other}. `
+      this.problems.push(`template '${name}' (${language}) in ${waba} is also declared by ${other}. `
         + 'A name and language identify one template in a WhatsApp Business Account: give one of them another templateName.');
+      return;
     }
     names.set(key, this.node.path);
   }

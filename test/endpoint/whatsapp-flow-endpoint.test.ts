@@ -2,10 +2,12 @@ import { App, Aspects, Annotations as CdkAnnotations, CfnParameter, CustomResour
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { FlowCategory, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowEndpoint, WhatsAppFlowEndpointProps } from '../../src';
 import { ENDPOINT_DEFAULT_RESERVED_CONCURRENCY, EndpointEnv, KEY_REGISTRATION_RESOURCE_TYPE } from '../../src/endpoint/contract';
+import { synthErrors } from '../support/synth';
 
 const PHONE = 'phone-number-id-0123456789abcdef01';
 const PHONE_ARN = 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef02';
@@ -287,12 +289,14 @@ describe('props are checked at synth time', () => {
     [{ phoneNumberIds: [] }, 'phoneNumberIds must name at least one phone number'],
     [{ phoneNumberIds: ['+14085550100'] }, '\'+14085550100\' is neither a phone number id'],
     [{ phoneNumberIds: [PHONE, PHONE] }, `phoneNumberIds names ${PHONE} more than once`],
-    [{ phoneNumberIds: [PHONE, 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef01'] }, 'more than once'],
+    [{ phoneNumberIds: [PHONE, 'arn:aws:social-messaging:us-east-1:111111111111:phone-number-id/0123456789abcdef01'] }, `phoneNumberIds names ${PHONE} more than once`],
     [{ verifyFlowTokenSignature: true }, 'verifyFlowTokenSignature needs appSecret'],
     [{ errorMessage: ' ' }, 'errorMessage must be 1 to 200 characters long'],
     [{ reservedConcurrentExecutions: 0 }, 'reservedConcurrentExecutions must be a whole number of at least 1, not 0'],
   ])('%j', (props, message) => {
-    expect(() => endpointStack(props as Partial<WhatsAppFlowEndpointProps>)).toThrow(message);
+    // Constructing succeeds: the synth reports the problem, naming the construct.
+    const { stack } = endpointStack(props as Partial<WhatsAppFlowEndpointProps>);
+    expect(synthErrors(stack)).toEqual([`[EndpointStack/BookingEndpoint] WhatsAppFlowEndpoint EndpointStack/BookingEndpoint: ${message}`].map(expect.stringContaining));
   });
 });
 
@@ -557,14 +561,15 @@ describe('the app secret as a field of a JSON secret', () => {
   test.each([
     [{ appSecretField: 'appSecret' }, 'appSecretField needs appSecret'],
   ])('%j', (props, message) => {
-    expect(() => endpointStack(props)).toThrow(message);
+    expect(() => endpointStack(props).template).toThrow(message);
   });
 
   test('a blank field is refused', () => {
     const stack = newStack();
-    expect(() => new WhatsAppFlowEndpoint(stack, 'Endpoint', {
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', {
       handler: userFunction(stack), phoneNumberIds: [PHONE], appSecret: new secretsmanager.Secret(stack, 'MetaApp'), appSecretField: ' ',
-    })).toThrow('appSecretField must not be blank');
+    });
+    expect(() => Template.fromStack(stack)).toThrow('appSecretField must not be blank');
   });
 });
 
@@ -599,7 +604,56 @@ describe('a key rotation', () => {
   test('previousKey must not be key', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
-    expect(() => new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key, previousKey: key }))
-      .toThrow('previousKey is the same key as key');
+    new WhatsAppFlowEndpoint(stack, 'Endpoint', { handler: userFunction(stack), phoneNumberIds: [PHONE], key, previousKey: key });
+    expect(() => Template.fromStack(stack)).toThrow('previousKey is the same key as key');
+  });
+});
+
+describe('the endpoint function can be tuned', () => {
+  test('by default: 512 MiB, x86_64, no tracing, its own log group kept for a month', () => {
+    const { template } = endpointStack();
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 8 } }))[0];
+    expect(fn.Properties.MemorySize).toBe(512);
+    expect(fn.Properties.Architectures).toBeUndefined();
+    expect(fn.Properties.TracingConfig).toBeUndefined();
+    expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/^BookingEndpointLogs/) });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('memorySize, architecture, tracing and logGroup reach the function; the function may write to the log group', () => {
+    const stack = newStack();
+    const logGroup = new logs.LogGroup(stack, 'EndpointLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    new WhatsAppFlowEndpoint(stack, 'BookingEndpoint', {
+      handler: userFunction(stack),
+      phoneNumberIds: [PHONE],
+      memorySize: 1024,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 8,
+      MemorySize: 1024,
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^EndpointLogs') } },
+    });
+    // The given log group only: the endpoint makes none of its own.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).filter((id) => id.startsWith('BookingEndpoint'))).toEqual([]);
+    for (const statement of [
+      Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointLogs'), 'Arn'] } }),
+      Match.objectLike({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] }),
+    ]) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^BookingEndpointRole') }],
+        PolicyDocument: { Statement: Match.arrayWith([statement]) },
+      });
+    }
+  });
+
+  test.each([64, 20000, 512.5])('memorySize %d is refused at synth', (memorySize) => {
+    const { stack } = endpointStack({ memorySize });
+    expect(synthErrors(stack)).toEqual([expect.stringContaining(`WhatsAppFlowEndpoint EndpointStack/BookingEndpoint: memorySize must be a whole number of MiB from 128 to 10240, not ${memorySize}`)]);
   });
 });

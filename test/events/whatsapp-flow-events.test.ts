@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -236,5 +237,26 @@ describe('the media bucket', () => {
       topic: sns.Topic.fromTopicArn(stack, 'WabaTopic', TOPIC_ARN), mediaBucket: new s3.Bucket(stack, 'Media'), mediaPrefix: 'media',
     });
     expect(() => Template.fromStack(stack)).toThrow(/mediaPrefix 'media' must be empty or end with '\/'/);
+  });
+});
+
+describe('the function\'s log group', () => {
+  test('by default its own, kept for a month; a given log group is used instead, and the function may write to it', () => {
+    const byDefault = Template.fromStack((() => { const s = newStack(); flowEvents(s); return s; })());
+    byDefault.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+
+    const stack = newStack();
+    const logGroup = new logs.LogGroup(stack, 'FlowEventLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    new WhatsAppFlowEvents(stack, 'FlowEvents', { topic: sns.Topic.fromTopicArn(stack, 'WabaTopic', TOPIC_ARN), logGroup });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FlowEventLogs') } } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowEventLogs'), 'Arn'] } }),
+        ]),
+      },
+    });
   });
 });

@@ -5,6 +5,7 @@ import { Annotations, App, CfnParameter, CfnResource, RemovalPolicies, RemovalPo
 import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FlowCategory, FlowEndpoint, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
+import { synthErrors } from '../support/synth';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 const FEEDBACK_JSON = path.join(__dirname, '..', '..', 'examples', 'flows', 'customer-feedback.json');
@@ -30,6 +31,13 @@ function wabaArn(name: string) {
 
 function newStack(env = { account: '111111111111', region: 'us-east-1' }): Stack {
   return new Stack(new App(), 'Test', { env });
+}
+
+/** A stack with one Flow of these props. */
+function flowStack(props: WhatsAppFlowProps, id = 'Feedback'): Stack {
+  const stack = newStack();
+  new WhatsAppFlow(stack, id, props);
+  return stack;
 }
 
 function feedbackProps(overrides: Partial<WhatsAppFlowProps> = {}): WhatsAppFlowProps {
@@ -196,7 +204,9 @@ describe('WhatsAppFlow', () => {
     const flow = new WhatsAppFlow(stack, 'Feedback', feedbackProps());
     flow.applyRemovalPolicy(RemovalPolicy.RETAIN);
     Template.fromStack(stack).hasResource('Custom::WhatsAppFlow', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    expect(() => flow.applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(/WhatsAppFlow Test\/Feedback: removal policy SNAPSHOT is not supported/);
+    const other = newStack();
+    new WhatsAppFlow(other, 'Feedback', feedbackProps()).applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    expect(() => Template.fromStack(other)).toThrow(/WhatsAppFlow Test\/Feedback: removal policy SNAPSHOT is not supported/);
   });
 
   test('RemovalPolicy.apply (the aspect-style call) works too', () => {
@@ -219,22 +229,23 @@ describe('WhatsAppFlow', () => {
     test('in one stack', () => {
       const stack = newStack();
       new WhatsAppFlow(stack, 'First', feedbackProps());
-      expect(() => new WhatsAppFlow(stack, 'Second', feedbackProps({ whatsAppBusinessAccountId: `arn:aws:social-messaging:us-east-1:111111111111:waba/${WABA.slice(5)}` })))
-        .toThrow(/WhatsAppFlow Test\/Second: flowName 'customer_feedback' in .* is also declared by Test\/First.*another flowName/);
+      new WhatsAppFlow(stack, 'Second', feedbackProps({ whatsAppBusinessAccountId: `arn:aws:social-messaging:us-east-1:111111111111:waba/${WABA.slice(5)}` }));
+      expect(() => Template.fromStack(stack)).toThrow(/WhatsAppFlow Test\/Second: flowName 'customer_feedback' in .* is also declared by Test\/First.*another flowName/);
     });
 
     test('in two stacks of one app', () => {
       const app = new App();
       new WhatsAppFlow(new Stack(app, 'Dev'), 'Feedback', feedbackProps());
-      expect(() => new WhatsAppFlow(new Stack(app, 'Prod'), 'Feedback', feedbackProps()))
-        .toThrow(/WhatsAppFlow Prod\/Feedback: .* is also declared by Dev\/Feedback/);
+      new WhatsAppFlow(new Stack(app, 'Prod'), 'Feedback', feedbackProps());
+      expect(() => app.synth()).toThrow(/WhatsAppFlow Prod\/Feedback: .* is also declared by Dev\/Feedback/);
     });
 
     test('with the same tokens in one stack', () => {
       const stack = newStack();
       const waba = new CfnParameter(stack, 'Waba').valueAsString;
       new WhatsAppFlow(stack, 'First', feedbackProps({ whatsAppBusinessAccountId: waba }));
-      expect(() => new WhatsAppFlow(stack, 'Second', feedbackProps({ whatsAppBusinessAccountId: waba }))).toThrow(/is also declared by Test\/First/);
+      new WhatsAppFlow(stack, 'Second', feedbackProps({ whatsAppBusinessAccountId: waba }));
+      expect(() => Template.fromStack(stack)).toThrow(/is also declared by Test\/First/);
     });
 
     test('but not with other names, other WABAs, or tokens of two stacks', () => {
@@ -247,6 +258,7 @@ describe('WhatsAppFlow', () => {
         const other = new Stack(app, name);
         new WhatsAppFlow(other, 'A', feedbackProps({ whatsAppBusinessAccountId: new CfnParameter(other, 'Waba').valueAsString }));
       }
+      expect(() => app.synth()).not.toThrow();
     });
   });
 
@@ -314,28 +326,36 @@ describe('WhatsAppFlow', () => {
       ['RemovalPolicy.SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, /SNAPSHOT is not supported/],
     ])('%s', (_name, overrides, message) => {
       const stack = newStack();
-      expect(() => new WhatsAppFlow(stack, 'Feedback', feedbackProps(overrides))).toThrow(message);
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps(overrides))).toThrow(/WhatsAppFlow Test\/Feedback: /);
+      // Constructing succeeds: the synth reports the problem, with the construct's path.
+      new WhatsAppFlow(stack, 'Feedback', feedbackProps(overrides));
+      expect(synthErrors(stack)).toEqual([expect.stringMatching(/^\[Test\/Feedback\] WhatsAppFlow Test\/Feedback: /)]);
+      expect(synthErrors(stack)[0]).toMatch(message);
     });
 
-    test('every problem is listed, not only the first', () => {
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowName: '', categories: [] })))
-        .toThrow(/flowName must be .*; categories must hold/);
+    test('every problem is listed, not only the first, one line each', () => {
+      const stack = newStack();
+      new WhatsAppFlow(stack, 'Feedback', feedbackProps({ flowName: '', categories: [] }));
+      expect(synthErrors(stack)).toEqual([
+        expect.stringMatching(/WhatsAppFlow Test\/Feedback: flowName must be 1 to 200/),
+        expect.stringMatching(/WhatsAppFlow Test\/Feedback: categories must hold/),
+      ]);
     });
 
     test('publish with a clone source and no Flow JSON is fine', () => {
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ publish: true, flowJson: undefined, cloneFlowId: '42' }))).not.toThrow();
+      const stack = newStack();
+      new WhatsAppFlow(stack, 'Feedback', feedbackProps({ publish: true, flowJson: undefined, cloneFlowId: '42' }));
+      expect(synthErrors(stack)).toEqual([]);
     });
 
     test('a Flow JSON file that does not parse', () => {
       const file = tempFile('broken.json', '{ "version": "7.3", ');
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
+      expect(() => Template.fromStack(flowStack(feedbackProps({ flowJson: FlowJson.fromFile(file) }))))
         .toThrow(/WhatsAppFlow Test\/Feedback: Flow JSON .*broken\.json has 1 error\(s\):\n {2}.*broken\.json:\$ {2}INVALID_JSON {2}The file is not valid JSON/);
     });
 
     test('a Flow JSON file over 10 MB', () => {
       const file = tempFile('huge.json', JSON.stringify({ version: '7.3', padding: 'x'.repeat(10 * 1024 * 1024) }));
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) })))
+      expect(() => Template.fromStack(flowStack(feedbackProps({ flowJson: FlowJson.fromFile(file) }))))
         .toThrow(/huge\.json:\$ {2}FLOW_TOO_LARGE {2}The Flow JSON is 10\.0 MB; the limit is 10 MB/);
     });
 
@@ -344,13 +364,9 @@ describe('WhatsAppFlow', () => {
       flow.screens[0].layout.children[0].children[4]['on-click-action'].next.name = 'NOWHERE';
       flow.screens[1].layout.children[0].children[0].type = 'Marquee';
       const file = tempFile('feedback.json', JSON.stringify(flow));
-      let message = '';
-      try {
-        new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file) }));
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).toMatch(/^WhatsAppFlow Test\/Feedback: Flow JSON .*feedback\.json has \d+ error\(s\):/);
+      const [message, ...others] = synthErrors(flowStack(feedbackProps({ flowJson: FlowJson.fromFile(file) })));
+      expect(others).toEqual([]);
+      expect(message).toMatch(/^\[Test\/Feedback\] WhatsAppFlow Test\/Feedback: Flow JSON .*feedback\.json has \d+ error\(s\):/);
       expect(message).toMatch(/feedback\.json:\$\.screens\[0\]\.layout\.children\[0\]\.children\[4\]\S* {2}NAVIGATE_UNKNOWN_SCREEN {2}\S/);
       expect(message).toMatch(/feedback\.json:\$\.screens\[1\]\.layout\.children\[0\]\.children\[0\]\S* {2}UNKNOWN_COMPONENT {2}\S/);
     });
@@ -359,10 +375,9 @@ describe('WhatsAppFlow', () => {
       const flow = JSON.parse(fs.readFileSync(FEEDBACK_JSON, 'utf-8'));
       flow.screens[1].layout.children[0].children[0].type = 'Marquee';
       const file = tempFile('feedback.json', JSON.stringify(flow));
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(file), validateFlowJson: false })))
-        .not.toThrow();
+      expect(synthErrors(flowStack(feedbackProps({ flowJson: FlowJson.fromFile(file), validateFlowJson: false })))).toEqual([]);
       const broken = tempFile('broken.json', '{');
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile(broken), validateFlowJson: false })))
+      expect(() => Template.fromStack(flowStack(feedbackProps({ flowJson: FlowJson.fromFile(broken), validateFlowJson: false }))))
         .toThrow(/INVALID_JSON/);
     });
 
@@ -374,9 +389,11 @@ describe('WhatsAppFlow', () => {
       AnnotationsOf.fromStack(stack).hasWarning('/Test/Feedback', Match.stringLikeRegexp('feedback\\.json:\\$\\.version {2}VERSION_NOTICE'));
     });
 
-    test('a Flow JSON file that does not exist', () => {
-      expect(() => new WhatsAppFlow(newStack(), 'Feedback', feedbackProps({ flowJson: FlowJson.fromFile('no/such/flow.json') })))
-        .toThrow(/WhatsAppFlow Test\/Feedback: Flow JSON file no\/such\/flow\.json does not exist/);
+    test('a Flow JSON file that does not exist: reported alone, the Flow built without it', () => {
+      const stack = flowStack(feedbackProps({ flowJson: FlowJson.fromFile('no/such/flow.json'), publish: true }));
+      expect(synthErrors(stack)).toEqual([
+        expect.stringMatching(/WhatsAppFlow Test\/Feedback: Flow JSON file no\/such\/flow\.json does not exist/),
+      ]);
     });
   });
 });
@@ -393,10 +410,11 @@ describe('FlowJson.fromObject', () => {
     expect(staged.map((f) => JSON.parse(fs.readFileSync(path.join(assembly.directory, f), 'utf-8')))).toContainEqual(definition);
   });
 
-  test('rejects tokens', () => {
+  test('rejects tokens: the synth names the Flow that uses it', () => {
     const stack = newStack();
-    expect(() => FlowJson.fromObject({ version: stack.region === 'x' ? '7.3' : stack.urlSuffix }))
-      .toThrow(/unresolved token/);
+    const flowJson = FlowJson.fromObject({ version: stack.region === 'x' ? '7.3' : stack.urlSuffix });
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps({ flowJson }));
+    expect(synthErrors(stack)).toEqual([expect.stringMatching(/WhatsAppFlow Test\/Feedback: the Flow JSON given to FlowJson.fromObject holds an unresolved token/)]);
   });
 });
 
@@ -447,7 +465,7 @@ describe('dynamic Flows and their endpoint', () => {
   });
 
   test('dynamic Flow JSON without an endpoint fails the synth, saying what to add', () => {
-    expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps()))
+    expect(() => Template.fromStack(flowStack(dynamicProps(), 'Booking')))
       .toThrow(/WhatsAppFlow Test\/Booking: Flow JSON .*meta-appointment-booking-dynamic.json talks to an endpoint.*add `endpoint: FlowEndpoint.fromUrl/);
   });
 
@@ -458,7 +476,7 @@ describe('dynamic Flows and their endpoint', () => {
   });
 
   test.each(['http://flows.example.com/booking', 'flows.example.com', 'ftp://x.example.com'])('a plain URL must be https:// (%s)', (url) => {
-    expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl(url) })))
+    expect(() => Template.fromStack(flowStack(dynamicProps({ endpoint: FlowEndpoint.fromUrl(url) }), 'Booking')))
       .toThrow(/Test\/Booking: the Flow endpoint .* is not an https:\/\/ URL/);
   });
 
@@ -479,7 +497,7 @@ describe('dynamic Flows and their endpoint', () => {
   });
 
   test('metaAppId must be digits', () => {
-    expect(() => new WhatsAppFlow(newStack(), 'Booking', dynamicProps({ endpoint: FlowEndpoint.fromUrl('https://x.example.com'), metaAppId: 'my-app' })))
+    expect(() => Template.fromStack(flowStack(dynamicProps({ endpoint: FlowEndpoint.fromUrl('https://x.example.com'), metaAppId: 'my-app' }))))
       .toThrow(/metaAppId 'my-app' is not a Meta app id/);
   });
 });

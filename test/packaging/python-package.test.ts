@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { artifact, ROOT, tarEntries, ZipArchive } from './archive';
 
-interface Docs { readonly summary?: string; readonly remarks?: string }
+interface Docs { readonly summary?: string; readonly remarks?: string; readonly stability?: string }
 interface JsiiType {
   readonly docs?: Docs;
   readonly properties?: { readonly name: string; readonly docs?: Docs }[];
@@ -124,6 +124,7 @@ describe('the Python example app uses names the wheel defines', () => {
     ['FlowButton', 'def navigate('],
     ['WhatsAppMessageTemplate', 'flow_button: typing.Optional'],
     ['WhatsAppFlowEndpoint', 'phone_number_ids: typing.Sequence'],
+    ['WhatsAppFlowEndpoint', 'verify_flow_token_signature: typing.Optional'],
     ['WhatsAppFlow', 'endpoint: typing.Optional'],
   ])('%s has %s', (name, member) => {
     expect(classSource(name)).toContain(member);

@@ -8,6 +8,7 @@ import {
   FlowAction, FlowButton, FlowCategory, FlowEndpoint, FlowJson, IWhatsAppMessageTemplate, TemplateCategory, WhatsAppFlow, WhatsAppFlowProps,
   WhatsAppMessageTemplate, WhatsAppMessageTemplateProps,
 } from '../../src';
+import { synthErrors } from '../support/synth';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 const OTHER_WABA = 'waba-fedcba9876543210fedcba9876543210';
@@ -52,16 +53,22 @@ function templateProps(flow: WhatsAppFlow, overrides: Partial<WhatsAppMessageTem
   };
 }
 
-/** The synth error of a template with these props next to a published feedback Flow. */
+/** The synth errors of a template with these props next to a published feedback Flow, one line each. */
 function synthError(overrides: Partial<WhatsAppMessageTemplateProps> = {}, flowOverrides: Partial<WhatsAppFlowProps> = {}): string {
   const stack = newStack();
   const flow = feedbackFlow(stack, flowOverrides);
-  try {
-    new WhatsAppMessageTemplate(stack, 'FeedbackTemplate', templateProps(flow, overrides));
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('the synth did not fail');
+  // Constructing succeeds: the synth reports every problem.
+  new WhatsAppMessageTemplate(stack, 'FeedbackTemplate', templateProps(flow, overrides));
+  const errors = synthErrors(stack);
+  if (errors.length === 0) throw new Error('the synth did not fail');
+  return errors.join('\n');
+}
+
+/** The synth errors of a stack with the Flow and template that `build` declares. */
+function errorsOf(build: (stack: Stack, flow: WhatsAppFlow) => void, flowOverrides: Partial<WhatsAppFlowProps> = {}): string[] {
+  const stack = newStack();
+  build(stack, feedbackFlow(stack, flowOverrides));
+  return synthErrors(stack);
 }
 
 describe('WhatsAppMessageTemplate', () => {
@@ -125,7 +132,8 @@ describe('WhatsAppMessageTemplate', () => {
     later.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const retained = Template.fromStack(stack).findResources(TEMPLATE_TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(Object.keys(retained)).toHaveLength(2);
-    expect(() => later.applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(/KeptLater: removal policy SNAPSHOT is not supported/);
+    expect(errorsOf((s, f) => new WhatsAppMessageTemplate(s, 'KeptLater', templateProps(f)).applyRemovalPolicy(RemovalPolicy.SNAPSHOT)))
+      .toEqual([expect.stringMatching(/KeptLater: removal policy SNAPSHOT is not supported/)]);
   });
 
   test('a dynamic Flow\'s button uses data_exchange and sends no screen', () => {
@@ -149,13 +157,14 @@ describe('WhatsAppMessageTemplate', () => {
     expect(resource.Properties.FlowAction).toBe(FlowAction.DATA_EXCHANGE);
     expect(resource.Properties.NavigateScreen).toBeUndefined();
 
-    expect(() => new WhatsAppMessageTemplate(stack, 'Navigating', {
+    new WhatsAppMessageTemplate(stack, 'Navigating', {
       templateName: 'book_now_navigate',
       language: 'en',
       category: TemplateCategory.UTILITY,
       body: 'Book your next visit.',
       flowButton: FlowButton.navigate(flow, { text: 'Book', screen: 'APPOINTMENT' }),
-    })).toThrow(/Navigating: .*Booking is a dynamic Flow .*Use FlowButton.dataExchange/);
+    });
+    expect(synthErrors(stack)).toEqual([expect.stringMatching(/Navigating: .*Booking is a dynamic Flow .*Use FlowButton.dataExchange/)]);
   });
 
   test('a body-only template names its WABA itself; without a button or a WABA the synth fails', () => {
@@ -169,9 +178,10 @@ describe('WhatsAppMessageTemplate', () => {
     });
     const [resource] = Object.values<any>(Template.fromStack(stack).findResources(TEMPLATE_TYPE));
     expect(resource.Properties.FlowId).toBeUndefined();
-    expect(() => new WhatsAppMessageTemplate(stack, 'NoWaba', {
+    new WhatsAppMessageTemplate(stack, 'NoWaba', {
       templateName: 'plain_notice_two', language: 'de', category: TemplateCategory.UTILITY, body: 'Hallo.',
-    })).toThrow(/NoWaba: whatsAppBusinessAccountId is required without a flowButton/);
+    });
+    expect(synthErrors(stack)).toEqual([expect.stringMatching(/NoWaba: whatsAppBusinessAccountId is required without a flowButton/)]);
   });
 
   test('tokens are left to the deploy: a parameter name, language and body synthesize', () => {
@@ -275,15 +285,13 @@ describe('synth checks, each naming the construct', () => {
     expect(synthError({ body: 'x'.repeat(1025), bodyExamples: [] })).toMatch(/body must be 1 to 1024 characters long, not 1025/);
     expect(synthError({ header: 'h'.repeat(61) })).toMatch(/header must be 1 to 60 characters long, not 61/);
     expect(synthError({ footer: 'f'.repeat(61) })).toMatch(/footer must be 1 to 60 characters long, not 61/);
-    const stack = newStack();
-    const flow = feedbackFlow(stack);
-    expect(() => new WhatsAppMessageTemplate(stack, 'LongButton', templateProps(flow, {
+    expect(errorsOf((stack, flow) => new WhatsAppMessageTemplate(stack, 'LongButton', templateProps(flow, {
       flowButton: FlowButton.navigate(flow, { text: 'Tell us what you think of it', screen: 'RECOMMEND' }),
-    }))).toThrow(/LongButton: the button text must be 1 to 25 characters long, not 28/);
+    })))).toEqual([expect.stringMatching(/LongButton: the button text must be 1 to 25 characters long, not 28/)]);
     // An emoji counts once, as a person counts it.
-    expect(() => new WhatsAppMessageTemplate(stack, 'EmojiButton', templateProps(flow, {
+    expect(errorsOf((stack, flow) => new WhatsAppMessageTemplate(stack, 'EmojiButton', templateProps(flow, {
       templateName: 'emoji_button', flowButton: FlowButton.navigate(flow, { text: `${'🙂'.repeat(25)}`, screen: 'RECOMMEND' }),
-    }))).not.toThrow();
+    })))).toEqual([]);
   });
 
   test('every {{n}} has an example, numbered from 1 without gaps; footers hold no variable', () => {
@@ -301,15 +309,17 @@ describe('synth checks, each naming the construct', () => {
 
   test('every problem at once', () => {
     const message = synthError({ templateName: 'Bad Name', language: 'english', footer: 'f'.repeat(70) });
-    expect(message).toMatch(/templateName 'Bad Name'.*; language 'english'.*; footer must be 1 to 60/);
+    expect(message.split('\n')).toEqual([
+      expect.stringMatching(/^\[Test\/FeedbackTemplate\] WhatsAppMessageTemplate Test\/FeedbackTemplate: templateName 'Bad Name'/),
+      expect.stringMatching(/^\[Test\/FeedbackTemplate\] WhatsAppMessageTemplate Test\/FeedbackTemplate: language 'english'/),
+      expect.stringMatching(/^\[Test\/FeedbackTemplate\] WhatsAppMessageTemplate Test\/FeedbackTemplate: footer must be 1 to 60/),
+    ]);
   });
 
   test('a renamed screen fails the synth, with the screen it probably meant', () => {
-    const stack = newStack();
-    const flow = feedbackFlow(stack);
-    expect(() => new WhatsAppMessageTemplate(stack, 'FeedbackTemplate', templateProps(flow, {
+    expect(errorsOf((stack, flow) => new WhatsAppMessageTemplate(stack, 'FeedbackTemplate', templateProps(flow, {
       flowButton: FlowButton.navigate(flow, { text: 'Give feedback', screen: 'RECOMMENDS' }),
-    }))).toThrow(/FeedbackTemplate: the button's screen 'RECOMMENDS' is not a screen of Test\/Feedback \(.*customer-feedback.json\)\. Did you mean "RECOMMEND"\? Its screens: RECOMMEND, RATE/);
+    }))).join('\n')).toMatch(/FeedbackTemplate: the button's screen 'RECOMMENDS' is not a screen of Test\/Feedback \(.*customer-feedback.json\)\. Did you mean "RECOMMEND"\? Its screens: RECOMMEND, RATE/);
   });
 
   test('the screen must be one the Flow can navigate to', () => {
@@ -342,15 +352,16 @@ describe('synth checks, each naming the construct', () => {
     };
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'template-test-')), 'orphan.json');
     fs.writeFileSync(file, JSON.stringify(flowJson));
-    const stack = newStack();
     // The Flow's own validation would refuse the unreachable screen: it is turned off to reach the template's check.
-    const flow = feedbackFlow(stack, { flowJson: FlowJson.fromFile(file), validateFlowJson: false });
-    expect(() => new WhatsAppMessageTemplate(stack, 'Orphaned', templateProps(flow, {
+    const orphan = { flowJson: FlowJson.fromFile(file), validateFlowJson: false };
+    expect(errorsOf((stack, flow) => new WhatsAppMessageTemplate(stack, 'Orphaned', templateProps(flow, {
       flowButton: FlowButton.navigate(flow, { text: 'Open', screen: 'ORPHAN' }),
-    }))).toThrow(/Orphaned: the button's screen 'ORPHAN' cannot be navigated to in Test\/Feedback .*no route leads to it from the entry screen 'START'/);
-    expect(() => new WhatsAppMessageTemplate(stack, 'Started', templateProps(flow, {
+    })), orphan)).toEqual([
+      expect.stringMatching(/Orphaned: the button's screen 'ORPHAN' cannot be navigated to in Test\/Feedback .*no route leads to it from the entry screen 'START'/),
+    ]);
+    expect(errorsOf((stack, flow) => new WhatsAppMessageTemplate(stack, 'Started', templateProps(flow, {
       templateName: 'feedback_started', flowButton: FlowButton.navigate(flow, { text: 'Open', screen: 'START' }),
-    }))).not.toThrow();
+    })), orphan)).toEqual([]);
   });
 
   test('the Flow is declared with publish: true', () => {
@@ -359,11 +370,9 @@ describe('synth checks, each naming the construct', () => {
   });
 
   test('a static Flow has no endpoint to exchange data with', () => {
-    const stack = newStack();
-    const flow = feedbackFlow(stack);
-    expect(() => new WhatsAppMessageTemplate(stack, 'Exchanging', templateProps(flow, {
+    expect(errorsOf((stack, flow) => new WhatsAppMessageTemplate(stack, 'Exchanging', templateProps(flow, {
       flowButton: FlowButton.dataExchange(flow, { text: 'Open' }),
-    }))).toThrow(/Exchanging: Test\/Feedback is a static Flow .*use FlowButton.navigate/);
+    }))).join('\n')).toMatch(/Exchanging: Test\/Feedback is a static Flow .*use FlowButton.navigate/);
   });
 
   test('the WABA is the Flow\'s; another fails; two templates of one name and language fail with both paths', () => {
@@ -373,7 +382,8 @@ describe('synth checks, each naming the construct', () => {
     const flow = feedbackFlow(stack);
     new WhatsAppMessageTemplate(stack, 'First', templateProps(flow));
     new WhatsAppMessageTemplate(stack, 'OtherLanguage', templateProps(flow, { language: 'pt_BR' }));
-    expect(() => new WhatsAppMessageTemplate(stack, 'Second', templateProps(flow))).toThrow(
+    new WhatsAppMessageTemplate(stack, 'Second', templateProps(flow));
+    expect(synthErrors(stack).join('\n')).toMatch(
       /Second: template 'feedback_request' \(en_US\) in waba-0123456789abcdef0123456789abcdef is also declared by Test\/First/);
   });
 });
