@@ -21,7 +21,7 @@
  *    KMS_DECRYPTS_PER_SECOND_PER_SANDBOX), the refusals (429) and how fast they are, and the bound this gives per
  *    endpoint at the default reserved concurrency. With an app secret, forged signatures: KMS calls (target 0) and
  *    Secrets Manager reads.
- * 6. Media (issue 20, benchmark/lib/endpoint-media.ts): the time to store a data_exchange request with five 5 MB
+ * 6. Media (benchmark/lib/endpoint-media.ts): the time to store a data_exchange request with five 5 MB
  *    photos through the shipped bundle against local HTTPS CDN, S3, KMS and Lambda stand-ins. Printed, no target:
  *    the endpoint gives media its budget less 3.7 s.
  *

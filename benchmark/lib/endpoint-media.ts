@@ -1,5 +1,5 @@
 /**
- * Issue 20's figure: how long the shipped endpoint takes to store the files of one data_exchange request, five
+ * How long the shipped endpoint takes to store the files of one data_exchange request, five
  * 5 MB photos (PhotoPicker's usual case: 5 MB is WhatsApp's image limit), against local stand-ins: an HTTPS CDN
  * serving them encrypted as WhatsApp's CDN does, S3, KMS and the user's function (which answers at once). Each
  * request downloads, verifies (both hashes, the HMAC), decrypts and puts 25 MB. Loopback has no network latency, so

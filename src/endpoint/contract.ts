@@ -39,7 +39,7 @@ export const EndpointEnv = {
   VERIFY_FLOW_TOKEN_SIGNATURE: 'FLOW_ENDPOINT_VERIFY_FLOW_TOKEN_SIGNATURE',
   /** The message shown in the Flow (a snackbar) when the user's function fails on a data_exchange. */
   ERROR_MESSAGE: 'FLOW_ENDPOINT_ERROR_MESSAGE',
-  /** Media (issue 20): the S3 bucket PhotoPicker/DocumentPicker files are stored in; unset: media entries pass through. */
+  /** Media: the S3 bucket PhotoPicker/DocumentPicker files are stored in; unset: media entries pass through. */
   MEDIA_BUCKET: 'FLOW_ENDPOINT_MEDIA_BUCKET',
   /** Media: the key prefix, without a trailing slash. */
   MEDIA_PREFIX: 'FLOW_ENDPOINT_MEDIA_PREFIX',
@@ -75,7 +75,7 @@ export const EndpointMetric = {
   ENDPOINT_ERRORS: 'EndpointErrors',
   /** Error notifications Meta sent about the Flow's previous responses. */
   ERROR_NOTIFICATIONS: 'ErrorNotifications',
-  /** Media (issue 20): one count per PhotoPicker/DocumentPicker file that was not stored (runtime/media.ts says why). */
+  /** Media: one count per PhotoPicker/DocumentPicker file that was not stored (runtime/media.ts says why). */
   MEDIA_REJECTED: 'MediaRejected',
   /** Answers of the user's function that break the Flow JSON's contract (sent to Meta unchanged). */
   ANSWER_CONTRACT_VIOLATIONS: 'AnswerContractViolations',

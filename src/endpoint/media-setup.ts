@@ -1,5 +1,5 @@
 /**
- * The construct side of the endpoint's media (issue 20): checks the media props, tells the function where to store
+ * The construct side of the endpoint's media: checks the media props, tells the function where to store
  * files, and grants it s3:PutObject under the prefix and no more.
  */
 import { Token } from 'aws-cdk-lib';

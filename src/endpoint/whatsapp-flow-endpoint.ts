@@ -292,7 +292,7 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
     });
     logGroup.grantWrite(fn);
-    configureEndpointMedia(this, fn, props); // issue 20: mediaBucket, mediaKeyPrefix, mediaHosts (media-props.ts)
+    configureEndpointMedia(this, fn, props); // mediaBucket, mediaKeyPrefix, mediaHosts (media-props.ts)
     this.checkHandlerTimeout(props.handler);
     // The handler function's own ARN (a version or alias ARN when that is what was passed), not `ARN:*`.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.handler.functionArn] }));

@@ -1,4 +1,4 @@
-/** WhatsAppFlowEndpoint's media props (issue 20): what the function is told, what its role may do, what is refused. */
+/** WhatsAppFlowEndpoint's media props: what the function is told, what its role may do, what is refused. */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';

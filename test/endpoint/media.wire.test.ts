@@ -1,5 +1,5 @@
 /**
- * PhotoPicker/DocumentPicker files through the shipped endpoint bundle (issue 20): Meta's request encrypted as Meta
+ * PhotoPicker/DocumentPicker files through the shipped endpoint bundle: Meta's request encrypted as Meta
  * does, its media entries naming files that a local HTTPS stand-in of WhatsApp's CDN serves encrypted exactly as the
  * CDN holds them (trusted through NODE_EXTRA_CA_CERTS in the sandbox's environment, as a Lambda function would be
  * configured); the bundled S3 client stores into a local S3 stand-in, whose bytes the test compares.

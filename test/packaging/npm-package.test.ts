@@ -29,7 +29,7 @@ const REQUIRED = [
   'assets/provider/on-event.lambda/index.js',
   'assets/events/flow-events.lambda/index.js',
   'assets/endpoint/runtime/endpoint.lambda/index.js',
-  // The endpoint's S3 client, loaded on the first request with media (issue 20).
+  // The endpoint's S3 client, loaded on the first request with media.
   'assets/endpoint/runtime/endpoint.lambda/media-s3.js',
   'lib/endpoint/whatsapp-flow-endpoint.js',
 ];

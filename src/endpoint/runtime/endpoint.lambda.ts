@@ -150,7 +150,7 @@ export async function handler(event: FunctionUrlEvent, context?: Context): Promi
     errorMessage: process.env[EndpointEnv.ERROR_MESSAGE] || DEFAULT_ERROR_MESSAGE,
     remainingMs: () => deadline - Date.now(),
     record,
-    storeMedia: mediaHookFromEnv(), // issue 20: media to S3 when FLOW_ENDPOINT_MEDIA_BUCKET is set
+    storeMedia: mediaHookFromEnv(), // media to S3 when FLOW_ENDPOINT_MEDIA_BUCKET is set
     checkAnswer,
   });
 }

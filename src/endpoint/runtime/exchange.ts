@@ -76,7 +76,7 @@ export interface ExchangeDependencies {
   readonly remainingMs: () => number;
   /** Receives one record per request that needs one; never customer data. */
   readonly record: (record: OutcomeRecord) => void;
-  /** Issue 20: stores PhotoPicker/DocumentPicker files and replaces their entries in `data` (media.ts); unset: passed through. */
+  /** Stores PhotoPicker/DocumentPicker files and replaces their entries in `data` (media.ts); unset: passed through. */
   readonly storeMedia?: MediaHook;
   /** Checks the user's function's answer against the Flows' contracts (answer-guard.ts); undefined: no check. */
   readonly checkAnswer?: (request: FlowRequest, answer: unknown) => OutcomeRecord | undefined;
@@ -206,7 +206,7 @@ export async function exchange(http: HttpRequest, deps: ExchangeDependencies): P
     data: isObject(request.data) ? request.data : undefined,
     flow_token: typeof request.flow_token === 'string' ? request.flow_token : undefined,
   };
-  if (deps.storeMedia && flowRequest.data) await deps.storeMedia(flowRequest.data, deps.remainingMs(), (r) => deps.record({ ...r, action, screen })); // issue 20
+  if (deps.storeMedia && flowRequest.data) await deps.storeMedia(flowRequest.data, deps.remainingMs(), (r) => deps.record({ ...r, action, screen }));
   const outcome = await deps.invokeHandler(flowRequest, Math.max(0, deps.remainingMs() - RESPONSE_MARGIN_MS));
 
   const handlerFailed = (reason: string): HttpResponse => {

@@ -1,5 +1,5 @@
 /**
- * The endpoint's S3 PutObject (issue 20). Bundled as a second file of the endpoint's asset (media-s3.js, next to
+ * The endpoint's S3 PutObject. Bundled as a second file of the endpoint's asset (media-s3.js, next to
  * index.js) and loaded on the first request with media, so that the S3 client, larger than the rest of the function,
  * costs nothing at the cold start of an endpoint without media.
  */

@@ -1,5 +1,5 @@
 /**
- * The endpoint function's media hook (issue 20), from its environment: media.ts with S3 PutObject. Unset
+ * The endpoint function's media hook, from its environment: media.ts with S3 PutObject. Unset
  * FLOW_ENDPOINT_MEDIA_BUCKET: no hook, and media entries reach the user's function as Meta sent them.
  *
  * The S3 client (media-s3.ts, its own file in the asset) is loaded on the first request with media, so that endpoints

@@ -1,5 +1,5 @@
 /**
- * PhotoPicker and DocumentPicker files in a decrypted request (issue 20): each media entry of `data`, wherever it
+ * PhotoPicker and DocumentPicker files in a decrypted request: each media entry of `data`, wherever it
  * sits, is downloaded from WhatsApp's CDN, verified, decrypted and stored in S3, and replaced, in place, by where it
  * is (`{fileName, mediaId, bucket, key, size, sha256, contentType}`) or by why it is not
  * (`{fileName, mediaId, error}`). The user's function never sees a `cdn_url` or a key.
