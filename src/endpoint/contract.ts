@@ -31,8 +31,8 @@ export const EndpointEnv = {
   /** During a key rotation, the key Meta may still encrypt with: tried when the current key does not fit. */
   PREVIOUS_KMS_KEY_ID: 'FLOW_ENDPOINT_PREVIOUS_KMS_KEY_ID',
   /**
-   * Test and tuning knob: the KMS Decrypts one sandbox may send in any second, a whole number of at least 1; unset:
-   * `KMS_DECRYPTS_PER_SECOND_PER_SANDBOX`.
+   * The KMS Decrypts one sandbox may send in any second (the prop `kmsDecryptsPerSecondPerExecution`), a whole number
+   * of at least 1; unset: `KMS_DECRYPTS_PER_SECOND_PER_SANDBOX`.
    */
   KMS_DECRYPTS_PER_SECOND: 'FLOW_ENDPOINT_KMS_DECRYPTS_PER_SECOND',
   /** 'true': on data API 4.0, requests must carry a valid `flow_token_signature`. */

@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -139,6 +139,17 @@ export interface WhatsAppFlowEndpointProps extends FlowEndpointMediaProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
+   * The most KMS Decrypts one concurrent execution of the endpoint function sends in any second (SDK retries and the
+   * previous key of a rotation included). A request whose Decrypt cannot go within 250 ms is answered 429. Together
+   * with `reservedConcurrentExecutions` it bounds what the endpoint can spend of KMS's RSA request quota, whoever sends
+   * the requests: at most `reservedConcurrentExecutions × kmsDecryptsPerSecondPerExecution` a second. Raise it only
+   * for a handler that answers in well under 200 ms and traffic that needs it.
+   *
+   * @default 5
+   */
+  readonly kmsDecryptsPerSecondPerExecution?: number;
+
+  /**
    * Check every answer of the handler against the Flow JSON of the Flows bound to this endpoint (their screens,
    * routes and declared data, learnt at synth time) before it is encrypted. A wrong answer is counted in the metric
    * `AnswerContractViolations` (see `metricAnswerContractViolations()`) and logged with the screen and the rule's code,
@@ -268,7 +279,10 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     this.claimPhoneNumbers(props.phoneNumberIds ?? []);
     this.checksSignatures = props.appSecret !== undefined;
     this.checksFlowTokenSignatures = props.verifyFlowTokenSignature === true;
-    if (!props.appSecret) this.warnUnsigned(props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY);
+    if (!props.appSecret) {
+      this.warnUnsigned(props.reservedConcurrentExecutions ?? ENDPOINT_DEFAULT_RESERVED_CONCURRENCY,
+        props.kmsDecryptsPerSecondPerExecution ?? KMS_DECRYPTS_PER_SECOND_PER_SANDBOX);
+    }
 
     const logGroup = props.logGroup ?? new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const environment: Record<string, string> = {
@@ -280,6 +294,9 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     if (props.appSecretField !== undefined) environment[EndpointEnv.APP_SECRET_FIELD] = props.appSecretField;
     if (props.verifyFlowTokenSignature) environment[EndpointEnv.VERIFY_FLOW_TOKEN_SIGNATURE] = 'true';
     if (props.errorMessage !== undefined) environment[EndpointEnv.ERROR_MESSAGE] = props.errorMessage;
+    if (props.kmsDecryptsPerSecondPerExecution !== undefined) {
+      environment[EndpointEnv.KMS_DECRYPTS_PER_SECOND] = Tokenization.stringifyNumber(props.kmsDecryptsPerSecondPerExecution);
+    }
     const fn = new EndpointFunction(this, 'Function', {
       description: 'cdk-whatsapp-flows: the encrypted data-exchange endpoint of WhatsApp Flows',
       timeout: ENDPOINT_TIMEOUT,
@@ -532,11 +549,10 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
   }
 
   /** Without the app secret, anyone with the public key can make requests that the endpoint cannot tell from Meta's. */
-  private warnUnsigned(concurrency: number): void {
-    const bound = Token.isUnresolved(concurrency)
-      ? `reservedConcurrentExecutions × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second`
-      : `${concurrency} × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} = ${concurrency * KMS_DECRYPTS_PER_SECOND_PER_SANDBOX} a second, `
-        + `reservedConcurrentExecutions × ${KMS_DECRYPTS_PER_SECOND_PER_SANDBOX}`;
+  private warnUnsigned(concurrency: number, rate: number): void {
+    const bound = Token.isUnresolved(concurrency) || Token.isUnresolved(rate)
+      ? 'reservedConcurrentExecutions × kmsDecryptsPerSecondPerExecution a second'
+      : `${concurrency} × ${rate} = ${concurrency * rate} a second, reservedConcurrentExecutions × kmsDecryptsPerSecondPerExecution`;
     Annotations.of(this).addWarningV2('cdk-whatsapp-flows:ENDPOINT_SIGNATURES_UNCHECKED',
       'The endpoint has no appSecret, so it cannot tell Meta\'s requests from anyone else\'s: its URL is public and so is the '
       + 'business public key, and anyone who has both can send well-formed encrypted requests that reach your handler '
@@ -595,6 +611,10 @@ export class WhatsAppFlowEndpoint extends Construct implements IFlowEndpoint {
     const concurrency = props.reservedConcurrentExecutions;
     if (concurrency !== undefined && !Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1)) {
       problems.push(`reservedConcurrentExecutions must be a whole number of at least 1, not ${concurrency}`);
+    }
+    const rate = props.kmsDecryptsPerSecondPerExecution;
+    if (rate !== undefined && !Token.isUnresolved(rate) && (!Number.isInteger(rate) || rate < 1)) {
+      problems.push(`kmsDecryptsPerSecondPerExecution must be a whole number of at least 1, not ${rate}`);
     }
     const memory = props.memorySize;
     if (memory !== undefined && !Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {

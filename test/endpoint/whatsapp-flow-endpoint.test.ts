@@ -400,13 +400,30 @@ describe('a public URL: what is checked, and what it costs when it is not', () =
     expect(warnings).toHaveLength(1);
     const text = JSON.stringify(warnings[0].entry.data);
     expect(text).toMatch(/anyone who has both can send well-formed encrypted requests that reach your handler/);
-    expect(text).toMatch(/spend a KMS Decrypt each \(at most 20 × 5 = 100 a second, reservedConcurrentExecutions × 5\)/);
+    expect(text).toMatch(/spend a KMS Decrypt each \(at most 20 × 5 = 100 a second, reservedConcurrentExecutions × kmsDecryptsPerSecondPerExecution\)/);
     expect(text).toMatch(/pass it as appSecret, and give each WhatsAppFlow that uses the endpoint the app's metaAppId/);
 
     const acknowledged = endpointStack();
     CdkAnnotations.of(acknowledged.endpoint).acknowledgeWarning('cdk-whatsapp-flows:ENDPOINT_SIGNATURES_UNCHECKED', 'a test endpoint');
     expect(Annotations.fromStack(acknowledged.stack).findWarning('*', Match.stringLikeRegexp('ENDPOINT_SIGNATURES_UNCHECKED'))).toHaveLength(0);
     expect(endpoint).toBeDefined();
+  });
+
+  test('kmsDecryptsPerSecondPerExecution reaches the function and the bound the warning names; a rate below 1 fails the synth', () => {
+    const { stack } = endpointStack({ reservedConcurrentExecutions: 10, kmsDecryptsPerSecondPerExecution: 8 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ FLOW_ENDPOINT_KMS_DECRYPTS_PER_SECOND: '8' }) },
+      ReservedConcurrentExecutions: 10,
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ENDPOINT_SIGNATURES_UNCHECKED'));
+    expect(JSON.stringify(warnings[0].entry.data)).toMatch(/at most 10 × 8 = 80 a second/);
+
+    const { stack: defaults } = endpointStack();
+    const env = Template.fromStack(defaults).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('data-exchange endpoint') } });
+    expect(JSON.stringify(env)).not.toMatch(/FLOW_ENDPOINT_KMS_DECRYPTS_PER_SECOND/);
+
+    const { endpoint } = endpointStack({ kmsDecryptsPerSecondPerExecution: 0.5 });
+    expect(synthErrors(endpoint).join('\n')).toMatch(/kmsDecryptsPerSecondPerExecution must be a whole number of at least 1, not 0.5/);
   });
 
   test('with appSecret there is no such warning', () => {
