@@ -32,6 +32,7 @@ const BUDGET_MARGIN_MS = 3_000;
 const PUT_EVENTS_TIMEOUT_MS = 2_500;
 /** The longest pause between two rounds of retries. */
 const MAX_RETRY_DELAY_MS = 2_000;
+const DEFAULT_RETRY_BASE_DELAY_MS = 100;
 /** Time the media stage leaves for publishing. */
 const PUBLISH_RESERVE_MS = 8_000;
 const MAX_ERROR_LENGTH = 1024;
@@ -133,7 +134,20 @@ interface ReadMessage {
   events: FlowEvent[];
 }
 
-export async function handler(event: SNSEvent, context?: Context): Promise<FlowEventsResult> {
+/** What tests change; the shipped function uses the defaults. */
+export interface FlowEventsHandlerOptions {
+  /** First delay before EventBridge's refused entries are sent again. @default 100 */
+  readonly retryBaseDelayMs?: number;
+}
+
+/** The events function with `options`; `handler` is the shipped one. */
+export function makeHandler(options: FlowEventsHandlerOptions = {}): (event: SNSEvent, context?: Context) => Promise<FlowEventsResult> {
+  return (event, context) => handle(event, context, options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS);
+}
+
+export const handler = makeHandler();
+
+async function handle(event: SNSEvent, context: Context | undefined, retryBaseDelayMs: number): Promise<FlowEventsResult> {
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS) - BUDGET_MARGIN_MS;
   const busName = process.env[EVENT_BUS_ENV] || undefined;
   const records = event.Records ?? [];
@@ -187,7 +201,7 @@ export async function handler(event: SNSEvent, context?: Context): Promise<FlowE
   if (entries.length > 0) {
     const outcome = await publish(eventBridge(), entries, {
       remainingMs: () => deadline - Date.now(),
-      baseDelayMs: Number(process.env.RETRY_BASE_DELAY_MS) || 100,
+      baseDelayMs: retryBaseDelayMs,
       maxDelayMs: MAX_RETRY_DELAY_MS,
     });
     failed = outcome.failed;

@@ -31,7 +31,8 @@ const SANDBOX = `
 const { parentPort, workerData } = require('worker_threads');
 const { format } = require('util');
 const started = process.hrtime.bigint();
-const { handler } = require(workerData.asset);
+const shipped = require(workerData.asset);
+const handler = workerData.handlerOptions ? shipped.makeHandler(workerData.handlerOptions) : shipped.handler;
 const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
 let logs = [];
 for (const m of ['log', 'info', 'warn', 'error', 'debug']) console[m] = (...args) => { logs.push(format(...args)); };
@@ -57,6 +58,8 @@ export interface FunctionSandboxOptions {
   readonly functionName: string;
   /** The function's environment, on top of the test process's (AWS_PROFILE removed, fake credentials set). */
   readonly env: Record<string, string>;
+  /** Given: the sandbox runs the bundle's `makeHandler(handlerOptions)` instead of its `handler`. */
+  readonly handlerOptions?: Record<string, unknown>;
 }
 
 /** One Lambda sandbox of a shipped function: `start()`, then `invoke()` one event at a time, then `stop()`. */
@@ -82,7 +85,7 @@ export class FunctionSandbox<Event = unknown, Result = any> {
     this.worker = new Worker(SANDBOX, {
       eval: true,
       env,
-      workerData: { asset: this.options.asset, context: { functionName: this.options.functionName, memoryLimitInMB: '256' } },
+      workerData: { asset: this.options.asset, handlerOptions: this.options.handlerOptions, context: { functionName: this.options.functionName, memoryLimitInMB: '256' } },
     });
     this.worker.unref();
     this.loadMs = await new Promise<number>((resolve, reject) => {

@@ -20,7 +20,8 @@ export class FlowEventsFunctionSandbox extends FunctionSandbox<SNSEvent> {
     super({
       asset: FLOW_EVENTS_ASSET,
       functionName: FUNCTION_NAME,
-      env: { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint, EVENT_BUS_NAME: BUS_ARN, RETRY_BASE_DELAY_MS: '1', ...env },
+      env: { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint, EVENT_BUS_NAME: BUS_ARN, ...env },
+      handlerOptions: { retryBaseDelayMs: 1 },
     });
   }
 }
