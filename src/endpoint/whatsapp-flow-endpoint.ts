@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,6 +24,7 @@ import { FlowEndpointMediaProps } from './media-props';
 import { configureEndpointMedia } from './media-setup';
 import { EndpointFunction } from './runtime/endpoint-function';
 import { FlowEndpointConfig, IFlowEndpoint } from '../flow/flow-endpoint';
+import { PHONE_NUMBER_ARN, phoneNumberArnOf, phoneNumberIdOf } from '../phone-number/phone-number-names';
 import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 
 /**
@@ -31,7 +32,6 @@ import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
  * network and the Function URL.
  */
 const ENDPOINT_TIMEOUT = Duration.seconds(8);
-const PHONE_NUMBER_ARN = /^arn:[^:]+:social-messaging:[^:]*:[^:]*:phone-number-id\/([0-9A-Za-z]+)$/;
 const SOCIAL_MESSAGING_PRINCIPAL = 'social-messaging.amazonaws.com';
 const MAX_ERROR_MESSAGE_LENGTH = 200;
 /** Enough CPU for the KMS call, the AES work and the answer guard well within Meta's 10 seconds, cold starts included. */
@@ -193,21 +193,6 @@ export interface WhatsAppFlowEndpointProps extends FlowEndpointMediaProps {
    * @default - a new log group that keeps logs for a month and is deleted with the stack
    */
   readonly logGroup?: logs.ILogGroup;
-}
-
-/** The ARN of a phone number, from its id (`phone-number-id-…`) or its ARN. */
-function phoneNumberArnOf(scope: Construct, idOrArn: string): string {
-  if (!Token.isUnresolved(idOrArn) && PHONE_NUMBER_ARN.test(idOrArn)) return idOrArn;
-  // The ARN names the number without the id's `phone-number-id-` prefix.
-  const resourceName = Token.isUnresolved(idOrArn)
-    ? Fn.select(1, Fn.split('phone-number-id-', idOrArn))
-    : idOrArn.replace(/^phone-number-id-/, '');
-  return Stack.of(scope).formatArn({ service: 'social-messaging', resource: 'phone-number-id', resourceName });
-}
-
-/** The id (`phone-number-id-…`) of a phone number, from its id or its ARN. */
-function phoneNumberIdOf(idOrArn: string): string {
-  return Token.isUnresolved(idOrArn) ? idOrArn : idOrArn.replace(PHONE_NUMBER_ARN, 'phone-number-id-$1');
 }
 
 /**

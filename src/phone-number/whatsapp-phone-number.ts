@@ -1,15 +1,8 @@
-import { Arn, ArnFormat, Fn, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Fn, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PHONE_NUMBER_ARN, PHONE_NUMBER_ID, PHONE_NUMBER_ID_PREFIX as ID_PREFIX, phoneNumberArnOf } from './phone-number-names';
 
-/**
- * A phone number linked to AWS End User Messaging Social is named by its id (`phone-number-id-0123…`) or by its ARN
- * (`arn:<partition>:social-messaging:<region>:<account>:phone-number-id/0123…`, the id without its prefix).
- */
-const PHONE_NUMBER_ID = /^phone-number-id-([0-9A-Za-z]+)$/;
-const PHONE_NUMBER_ARN = /^arn:[^:]+:social-messaging:[^:]*:[^:]*:phone-number-id\/([0-9A-Za-z]+)$/;
-const ID_PREFIX = 'phone-number-id-';
-const RESOURCE_TYPE = 'phone-number-id';
 
 /** A phone number of a WhatsApp Business Account, linked to AWS End User Messaging Social. */
 export interface IWhatsAppPhoneNumber extends IResource {
@@ -74,12 +67,9 @@ export class WhatsAppPhoneNumber {
       throw new Error(`WhatsAppPhoneNumber.fromPhoneNumberId ${scope.node.path}/${id}: '${phoneNumberId}' is not a phone number id `
         + `('phone-number-id-' and letters or digits)${PHONE_NUMBER_ARN.test(phoneNumberId) ? ': for an ARN, use fromPhoneNumberArn' : ''}`);
     }
-    const resourceName = Token.isUnresolved(phoneNumberId)
-      ? Fn.select(1, Fn.split(ID_PREFIX, phoneNumberId))
-      : phoneNumberId.slice(ID_PREFIX.length);
     class Import extends WhatsAppPhoneNumberBase {
       public readonly phoneNumberId = phoneNumberId;
-      public readonly phoneNumberArn = Stack.of(scope).formatArn({ service: 'social-messaging', resource: RESOURCE_TYPE, resourceName });
+      public readonly phoneNumberArn = phoneNumberArnOf(scope, phoneNumberId);
     }
     return new Import(scope, id);
   }
