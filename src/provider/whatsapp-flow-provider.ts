@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { OnEventFunction } from './on-event-function';
+import { WAIT_ENV } from './waiting';
 
 /** The social-messaging actions the handler calls, and no others. */
 const FLOW_MANAGEMENT_ACTIONS = [
@@ -31,6 +32,35 @@ const TEMPLATE_MANAGEMENT_ACTIONS = [
 
 /** How long the handler may work on one event, retries included. */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
+
+// --- rate-limit waiting (issue 22) ---
+/** The context key that sets how long a Flow operation may wait for Meta's rate limit, in minutes (1 to 45). */
+export const RATE_LIMIT_WAIT_CONTEXT = 'cdk-whatsapp-flows:rateLimitWaitMinutes';
+const DEFAULT_RATE_LIMIT_WAIT_MINUTES = 40;
+/** CloudFormation's longest custom-resource service timeout. */
+const MAX_SERVICE_TIMEOUT = Duration.hours(1);
+/** How often the framework carries on with an operation that waits. */
+const QUERY_INTERVAL = Duration.seconds(10);
+
+/**
+ * How long a Flow operation that is only throttled may wait for the rate limit, across invocations, before it
+ * fails: the context value `cdk-whatsapp-flows:rateLimitWaitMinutes`, 40 minutes by default, at most 45 so that
+ * the last invocation (5 minutes) and the framework's own steps end within CloudFormation's one hour.
+ */
+export function rateLimitWait(scope: Construct): Duration {
+  const value = scope.node.tryGetContext(RATE_LIMIT_WAIT_CONTEXT);
+  const minutes = value === undefined ? DEFAULT_RATE_LIMIT_WAIT_MINUTES : Number(value);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 45) {
+    throw new Error(`context ${RATE_LIMIT_WAIT_CONTEXT} must be a whole number of minutes from 1 to 45, got ${JSON.stringify(value)}`);
+  }
+  return Duration.minutes(minutes);
+}
+
+/** The service timeout of a resource whose operation may wait: the wait, the last invocation and some slack, within one hour. */
+export function waitingServiceTimeout(scope: Construct): Duration {
+  return Duration.minutes(Math.min(MAX_SERVICE_TIMEOUT.toMinutes(), rateLimitWait(scope).toMinutes() + 15));
+}
+// --- end rate-limit waiting ---
 
 function newLambdaRole(scope: Construct, id: string): iam.Role {
   return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -75,11 +105,23 @@ export class WhatsAppFlowProvider extends Construct {
     const frameworkRole = newLambdaRole(this, 'FrameworkRole');
     const frameworkLogs = newLogGroup(this, 'ProviderLogs');
     frameworkLogs.grantWrite(frameworkRole);
+    // --- rate-limit waiting (issue 22): the same function answers isComplete, which carries on with an operation
+    // that was only throttled; the handler fails it itself once its wait is over, before the framework's timeout.
+    const wait = rateLimitWait(this);
+    this.handler.addEnvironment(WAIT_ENV, String(wait.toMilliseconds()));
+    // A role of its own: sharing onEvent's would make a cycle through the waiter state machine's policies.
+    const waiterRole = newLambdaRole(this, 'FrameworkWaiterRole');
+    frameworkLogs.grantWrite(waiterRole);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
+      isCompleteHandler: this.handler,
+      queryInterval: QUERY_INTERVAL,
+      totalTimeout: waitingServiceTimeout(this),
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
+      frameworkCompleteAndTimeoutRole: waiterRole,
     });
+    // --- end rate-limit waiting
     this.serviceToken = provider.serviceToken;
   }
 
