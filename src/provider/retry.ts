@@ -54,11 +54,16 @@ export interface ThrottleBackoffOptions {
   /**
    * The first refusal's wait is drawn from [minDelayMs, firstSpreadMs]: when many functions start at once (a stack
    * of many Flows), a wide first spread lets their retries arrive as tokens come back instead of in a crowd.
-   * @default 10000
+   * @default 12000
    */
   readonly firstSpreadMs?: number;
-  /** The longest wait. @default 20000 */
+  /** The longest wait. @default 12000 */
   readonly maxDelayMs?: number;
+  /**
+   * After a served call that followed refusals, the next call waits up to this share of the last wait: a function
+   * that was just refused does not rush its next step into a bucket that is still empty. @default 0.4
+   */
+  readonly pace?: number;
   readonly random?: () => number;
 }
 
@@ -74,13 +79,17 @@ export class ThrottleBackoff {
   private readonly firstMs: number;
   private readonly maxMs: number;
   private readonly random: () => number;
+  private readonly paceShare: number;
   /** The last wait; 0 when the last calls were served without refusal. */
   private last = 0;
+  /** The pause before the next call, set when a call is served after refusals. */
+  private pause = 0;
 
   constructor(options: ThrottleBackoffOptions = {}) {
     this.minMs = options.minDelayMs ?? 1_000;
-    this.firstMs = Math.max(this.minMs, options.firstSpreadMs ?? 10_000);
-    this.maxMs = Math.max(this.minMs, options.maxDelayMs ?? 20_000);
+    this.firstMs = Math.max(this.minMs, options.firstSpreadMs ?? 12_000);
+    this.maxMs = Math.max(this.minMs, options.maxDelayMs ?? 12_000);
+    this.paceShare = options.pace ?? 0.4;
     this.random = options.random ?? Math.random;
   }
 
@@ -93,9 +102,17 @@ export class ThrottleBackoff {
     return Math.round(delay);
   }
 
-  /** A call was served: the next refusal starts from a shorter wait. */
+  /** A call was served: the next refusal starts from a shorter wait, and the next call may pause first. */
   public served(): void {
+    this.pause = Math.round(this.random() * this.last * this.paceShare);
     this.last = this.last / 2 < this.minMs ? 0 : this.last / 2;
+  }
+
+  /** The pause before the next call (once). */
+  public takePause(): number {
+    const pause = this.pause;
+    this.pause = 0;
+    return pause;
   }
 
   /** Where the ladder stands, to carry it into a later invocation. */
@@ -147,6 +164,8 @@ export async function withRetry<T>(operation: string, call: () => Promise<T>, op
   const throttle = options.throttle ?? new ThrottleBackoff();
   let onlyThrottled = true;
   let failures = 0;
+  const pause = throttle.takePause();
+  if (pause > 0 && pause < options.remainingMs()) await sleep(pause);
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await call();

@@ -851,3 +851,67 @@ describe('failures, responses and logs', () => {
     expect(logged).not.toContain('secret-signature');
   });
 });
+
+describe('waiting for the rate limit (isComplete)', () => {
+  const waiting = () => makeHandler({ ...FAST, waitMs: 60_000 });
+  /** What the Provider framework hands isComplete: the request with onEvent's answer merged in. */
+  const continued = (event: CloudFormationCustomResourceEvent, answer: object) => ({ ...event, ...answer }) as any;
+
+  test('a Create throttled before it was sent waits: a pending id, no Data, nothing made; isComplete then creates once', async () => {
+    const handle = waiting();
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+
+    const pending = await handle(createEvent(), context(1_000));
+    expect(pending).toMatchObject({ PhysicalResourceId: pendingCreateId('request-1'), Data: {} });
+    expect(pending.RateLimitWait).toBeDefined();
+    expect(socialMessaging.commandCalls(ListWhatsAppFlowsCommand)).toHaveLength(0);
+
+    // Still throttled: not complete, and no Data (the framework refuses Data with IsComplete: false).
+    expect(await handle(continued(createEvent(), pending), context(1_000))).toEqual({
+      PhysicalResourceId: pendingCreateId('request-1'), Data: {}, IsComplete: false,
+    });
+
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
+    const done = await handle(continued(createEvent(), pending), context());
+    expect(done).toEqual({ IsComplete: true, PhysicalResourceId: FLOW_ID, Data: { FlowId: FLOW_ID, FlowStatus: 'DRAFT', PreviewUrl: '' } });
+    expect(mutatingCalls().filter((name) => name !== 'CreateWhatsAppFlowCommand')).toEqual([]);
+  });
+
+  test('an operation onEvent finished: isComplete confirms it without a call', async () => {
+    const handle = waiting();
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
+    const answer = await handle(createEvent(), context());
+    socialMessaging.resetHistory();
+    expect(await handle(continued(createEvent(), answer), context())).toEqual({ PhysicalResourceId: FLOW_ID, Data: {}, IsComplete: true });
+    expect(socialMessaging.calls()).toHaveLength(0);
+  });
+
+  test('past its deadline, a continuation still throttled fails with the reason instead of waiting again', async () => {
+    const handle = waiting();
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    const pending = await handle(createEvent(), context(1_000));
+    const late = { ...pending, RateLimitWait: { since: Date.now() - 120_000, deadline: Date.now() - 1 } };
+    await expect(handle(continued(createEvent(), late), context(1_000))).rejects.toThrow(/ThrottledRequestException.*Deploy again later/);
+  });
+
+  test('once a mutating call was applied, a throttled Update is not handed over: it fails as before (and restores the live Flow)', async () => {
+    const handle = waiting();
+    flowStatus('PUBLISHED');
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: [] });
+    socialMessaging.on(PublishWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    const next = properties({ Publish: 'true', FlowJsonKey: 'bbbb.json' });
+    await expect(handle(updateEvent(next, properties({ Publish: 'true' })), context(2_000))).rejects.toThrow(/ThrottledRequestException/);
+  });
+
+  test('a Delete throttled before anything changed waits, and its continuation deprecates once', async () => {
+    const handle = waiting();
+    socialMessaging.on(DeprecateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    const event = deleteEvent(properties({ Publish: 'true' }));
+    const pending = await handle(event, context(1_000));
+    expect(pending).toMatchObject({ PhysicalResourceId: FLOW_ID, Data: {} });
+    expect(pending.RateLimitWait).toBeDefined();
+
+    socialMessaging.on(DeprecateWhatsAppFlowCommand).resolves({});
+    expect(await handle(continued(event, pending), context())).toEqual({ IsComplete: true, PhysicalResourceId: FLOW_ID, Data: {} });
+  });
+});

@@ -76,7 +76,7 @@ export interface HandlerOptions {
   readonly throttle?: { readonly minDelayMs?: number; readonly firstSpreadMs?: number; readonly maxDelayMs?: number };
   /** How long an operation may wait for the rate limit across invocations. @default - the handler's (45 minutes) */
   readonly waitMs?: number;
-  /** `true`: the handler's own defaults (the shipped function's back-off), for benchmarks. @default false */
+  /** `true`: the handler's own defaults (the shipped function's back-off; `throttle` still applies), for benchmarks. @default false */
   readonly productionTimings?: boolean;
 }
 
@@ -141,7 +141,7 @@ export class HandlerFunction {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     delete this.env.AWS_PROFILE;
-    this.options = options.productionTimings ? { waitMs: options.waitMs } : {
+    this.options = options.productionTimings ? { waitMs: options.waitMs, throttle: options.throttle } : {
       retryBaseDelayMs: options.retryBaseDelayMs ?? 1,
       requestTimeoutMs: options.requestTimeoutMs ?? 1_000,
       throttle: options.throttle ?? { minDelayMs: 1, firstSpreadMs: 5, maxDelayMs: 20 },
