@@ -85,6 +85,7 @@ export function makeHandler(options: HandlerOptions = {}) {
   /** Runs the operation; a Flow operation throttled out before it changed anything is handed over to wait. */
   async function run(event: ProviderEvent, budgetMs: number, waiting?: WaitState): Promise<ProviderResponse> {
     const deadline = Date.now() + budgetMs;
+    if (waiting) throttle.continueStreak(waiting.since);
     const common = {
       socialMessaging: clients().socialMessaging,
       remainingMs: () => deadline - Date.now(),

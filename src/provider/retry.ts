@@ -60,8 +60,16 @@ export interface ThrottleBackoffOptions {
   /** The longest wait. @default 12000 */
   readonly maxDelayMs?: number;
   /**
+   * The longest wait once refusals have gone on without a served call for `longAfterMs`: a limit counted per hour
+   * (Meta's) is not helped by calls every few seconds. @default 60000
+   */
+  readonly longMaxDelayMs?: number;
+  /** @default 60000 */
+  readonly longAfterMs?: number;
+  readonly now?: () => number;
+  /**
    * After a served call that followed refusals, the next call waits up to this share of the last wait: a function
-   * that was just refused does not rush its next step into a bucket that is still empty. @default 0.4
+   * that was just refused does not rush its next step into a bucket that is still empty. @default 0.6
    */
   readonly pace?: number;
   readonly random?: () => number;
@@ -80,6 +88,11 @@ export class ThrottleBackoff {
   private readonly maxMs: number;
   private readonly random: () => number;
   private readonly paceShare: number;
+  private readonly longMaxMs: number;
+  private readonly longAfterMs: number;
+  private readonly now: () => number;
+  /** When the current run of refusals began (no served call since); undefined when there is none. */
+  private streakStart?: number;
   /** The last wait; 0 when the last calls were served without refusal. */
   private last = 0;
   /** The pause before the next call, set when a call is served after refusals. */
@@ -89,16 +102,22 @@ export class ThrottleBackoff {
     this.minMs = options.minDelayMs ?? 1_000;
     this.firstMs = Math.max(this.minMs, options.firstSpreadMs ?? 12_000);
     this.maxMs = Math.max(this.minMs, options.maxDelayMs ?? 12_000);
-    this.paceShare = options.pace ?? 0.4;
+    this.paceShare = options.pace ?? 0.6;
+    this.longMaxMs = Math.max(this.maxMs, options.longMaxDelayMs ?? 60_000);
+    this.longAfterMs = options.longAfterMs ?? 60_000;
+    this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
   }
 
   /** The wait after a refusal. */
   public next(retryAfter?: number): number {
-    const high = this.last === 0 ? this.firstMs : Math.min(this.maxMs, this.last * 3);
+    const now = this.now();
+    this.streakStart ??= now;
+    const cap = now - this.streakStart >= this.longAfterMs ? this.longMaxMs : this.maxMs;
+    const high = this.last === 0 ? this.firstMs : Math.min(cap, this.last * 3);
     let delay = this.minMs + this.random() * Math.max(0, high - this.minMs);
     if (retryAfter !== undefined) delay = Math.max(delay, retryAfter + this.random() * Math.min(retryAfter, this.maxMs));
-    this.last = Math.min(this.maxMs, delay);
+    this.last = Math.min(cap, delay);
     return Math.round(delay);
   }
 
@@ -106,6 +125,12 @@ export class ThrottleBackoff {
   public served(): void {
     this.pause = Math.round(this.random() * this.last * this.paceShare);
     this.last = this.last / 2 < this.minMs ? 0 : this.last / 2;
+    this.streakStart = undefined;
+  }
+
+  /** An operation that has waited for the rate limit since `since` carries on: its run of refusals goes on. */
+  public continueStreak(since: number): void {
+    this.streakStart = Math.min(this.streakStart ?? since, since);
   }
 
   /** The pause before the next call (once). */
@@ -121,7 +146,7 @@ export class ThrottleBackoff {
   }
 
   public resume(lastDelayMs: number): void {
-    this.last = Math.min(this.maxMs, Math.max(0, lastDelayMs || 0));
+    this.last = Math.min(this.longMaxMs, Math.max(0, lastDelayMs || 0));
   }
 }
 

@@ -36,7 +36,7 @@ describe('ThrottleBackoff', () => {
     const first = backoff.next();
     expect(first).toBe(6_500);
     backoff.served();
-    expect(backoff.takePause()).toBe(Math.round(0.5 * 6_500 * 0.4));
+    expect(backoff.takePause()).toBe(Math.round(0.5 * 6_500 * 0.6));
     expect(backoff.takePause()).toBe(0);
     expect(backoff.lastDelayMs).toBe(3_250);
     backoff.served();
@@ -91,5 +91,28 @@ describe('withRetry', () => {
     const denied = Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
     await expect(withRetry('Op', async () => { throw denied; }, h.options())).rejects.toBe(denied);
     expect(h.sleeps).toEqual([]);
+  });
+});
+
+describe('ThrottleBackoff over a long wait', () => {
+  test('refusals that go on for a minute without a served call may wait up to a minute; a served call ends that', () => {
+    let now = 0;
+    const backoff = new ThrottleBackoff({ random: () => 1, now: () => now });
+    expect(backoff.next()).toBe(12_000);
+    now = 30_000;
+    expect(backoff.next()).toBe(12_000);
+    now = 61_000;
+    expect(backoff.next()).toBe(36_000);
+    expect(backoff.next()).toBe(60_000);
+    backoff.served();
+    expect(backoff.next()).toBe(12_000);
+  });
+
+  test('a continuation after a long wait starts from the long cap', () => {
+    let now = 100_000;
+    const backoff = new ThrottleBackoff({ random: () => 1, now: () => now });
+    backoff.continueStreak(0);
+    expect(backoff.next()).toBe(12_000);
+    expect(backoff.next()).toBe(36_000);
   });
 });
