@@ -49,11 +49,16 @@ const QUERY_INTERVAL = Duration.seconds(10);
  */
 export function rateLimitWait(scope: Construct): Duration {
   const value = scope.node.tryGetContext(RATE_LIMIT_WAIT_CONTEXT);
-  const minutes = value === undefined ? DEFAULT_RATE_LIMIT_WAIT_MINUTES : Number(value);
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 45) {
-    throw new Error(`context ${RATE_LIMIT_WAIT_CONTEXT} must be a whole number of minutes from 1 to 45, got ${JSON.stringify(value)}`);
-  }
-  return Duration.minutes(minutes);
+  return Duration.minutes(value === undefined || rateLimitWaitProblem(scope) ? DEFAULT_RATE_LIMIT_WAIT_MINUTES : Number(value));
+}
+
+/** What is wrong with the context value, if anything (reported by the provider's validation, rule 16). */
+function rateLimitWaitProblem(scope: Construct): string | undefined {
+  const value = scope.node.tryGetContext(RATE_LIMIT_WAIT_CONTEXT);
+  if (value === undefined) return undefined;
+  const minutes = Number(value);
+  return Number.isInteger(minutes) && minutes >= 1 && minutes <= 45 ? undefined
+    : `context ${RATE_LIMIT_WAIT_CONTEXT} must be a whole number of minutes from 1 to 45, got ${JSON.stringify(value)}`;
 }
 
 /** The service timeout of a resource whose operation may wait: the wait, the last invocation and some slack, within one hour. */
@@ -108,6 +113,7 @@ export class WhatsAppFlowProvider extends Construct {
     // --- rate-limit waiting (issue 22): the same function answers isComplete, which carries on with an operation
     // that was only throttled; the handler fails it itself once its wait is over, before the framework's timeout.
     const wait = rateLimitWait(this);
+    this.node.addValidation({ validate: () => { const problem = rateLimitWaitProblem(this); return problem ? [problem] : []; } });
     this.handler.addEnvironment(WAIT_ENV, String(wait.toMilliseconds()));
     // A role of its own: sharing onEvent's would make a cycle through the waiter state machine's policies.
     const waiterRole = newLambdaRole(this, 'FrameworkWaiterRole');

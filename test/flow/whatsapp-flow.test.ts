@@ -146,7 +146,8 @@ describe('WhatsAppFlow', () => {
   test.each([0, 46, 'soon'])('a wait of %p minutes is refused', (minutes) => {
     const stack = newStack();
     stack.node.setContext(RATE_LIMIT_WAIT_CONTEXT, minutes);
-    expect(() => new WhatsAppFlow(stack, 'Feedback', feedbackProps())).toThrow(/rateLimitWaitMinutes must be a whole number of minutes from 1 to 45/);
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    expect(() => Template.fromStack(stack)).toThrow(/rateLimitWaitMinutes must be a whole number of minutes from 1 to 45/);
   });
 
   test('the preview URL is read at creation only when the stack uses it', () => {
