@@ -5,6 +5,9 @@
  *
  *   npx ts-node --project tsconfig.dev.json benchmark/rate-limit.ts
  *
+ * To measure an older handler ("before"), bundle its src/provider/on-event.lambda.ts with esbuild and point
+ * WIRE_HANDLER_ASSET at the file: the driver then runs it as a synchronous provider, without the waiter.
+ *
  * The floor of an operation is its minimum Flow API calls ÷ the rate (one call per Flow for create and delete,
  * two for the update). The harsh scenario scales time down 15x (a 20 s invocation instead of 300 s, the waiter
  * polling every second instead of 10 s) at a limit under which the work needs several invocations: it must end

@@ -125,6 +125,7 @@ export class EventDelivery {
     const first = await this.handler.invoke(event, budgetMs);
     const logs = [...first.logs];
     if (!first.result) return { error: first.error, logs, waits: 0 };
+    if (this.handler.legacy) return { result: first.result, logs, waits: 0 };
     const waiting = { ...event, ...first.result };
     const until = Date.now() + this.totalTimeoutMs;
     for (let waits = 0; ; waits++) {

@@ -87,7 +87,9 @@ export interface HandlerOptions {
 const SANDBOX = `
 const { parentPort, workerData } = require('worker_threads');
 const { format } = require('util');
-const handler = require(workerData.asset).makeHandler(workerData.options);
+const shipped = require(workerData.asset);
+// An older bundle (a benchmark's "before") has no factory: its handler reads the environment.
+const handler = shipped.makeHandler ? shipped.makeHandler(workerData.options) : shipped.handler;
 const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
 parentPort.on('message', async ({ event, budgetMs }) => {
   const logs = [];
@@ -126,6 +128,12 @@ export class HandlerFunction {
   private readonly all: Worker[] = [];
   private readonly env: Record<string, string>;
   private readonly options: HandlerOptions;
+  /**
+   * An older handler asset than the one this tree builds (`WIRE_HANDLER_ASSET`, for a benchmark's "before"): a
+   * synchronous provider, without the isComplete waiter.
+   */
+  public readonly asset = process.env.WIRE_HANDLER_ASSET ?? HANDLER_ASSET;
+  public readonly legacy = process.env.WIRE_HANDLER_ASSET !== undefined;
 
   constructor(endpoint: string, options: HandlerOptions = {}) {
     ensureBundle();
@@ -175,7 +183,7 @@ export class HandlerFunction {
   }
 
   private start(): Worker {
-    const worker = new Worker(SANDBOX, { eval: true, env: this.env, workerData: { asset: HANDLER_ASSET, context: CONTEXT, options: this.options } });
+    const worker = new Worker(SANDBOX, { eval: true, env: this.env, workerData: { asset: this.asset, context: CONTEXT, options: this.options } });
     worker.unref();
     this.all.push(worker);
     return worker;
