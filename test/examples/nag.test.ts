@@ -35,7 +35,8 @@ function suppressProviderFrameworkFindings(stack: Stack): void {
       reason: 'aws-cdk-lib\'s Provider framework grants lambda:InvokeFunction on the handler\'s ARN and its versions (ARN:*).',
       appliesTo: [{ regex: '/^Resource::<WhatsAppFlowProviderOnEvent[0-9A-F]+\\.Arn>:\\*$/' }],
     },
-  ]);  // The isComplete waiter (issue 22): what aws-cdk-lib's Provider framework makes for it.
+  ]);
+  // The isComplete waiter (issue 22): what aws-cdk-lib's Provider framework makes for it.
   NagSuppressions.addResourceSuppressionsByPath(stack, [
     `/${stack.stackName}/WhatsAppFlowProvider/Provider/framework-isComplete/Resource`,
     `/${stack.stackName}/WhatsAppFlowProvider/Provider/framework-onTimeout/Resource`,
