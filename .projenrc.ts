@@ -136,7 +136,7 @@ project.addTask('integ:update', {
 });
 
 project.addTask('benchmark', {
-  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time, the Flow endpoint\'s added latency and its answer guard\'s cost',
+  description: 'Prints performance figures: synth time and template size, handler size and load time, Flow API calls per operation, Flow JSON validation time, the Flow endpoint\'s added latency and its answer guard\'s cost, and 100 Flows against Meta\'s rate limit',
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/performance.ts' },
@@ -144,6 +144,7 @@ project.addTask('benchmark', {
     { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-events.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/flow-endpoint.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmark/answer-guard.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json benchmark/rate-limit.ts' },
   ],
 });
 

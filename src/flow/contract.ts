@@ -22,6 +22,11 @@ export interface FlowResourceProperties {
   readonly EndpointUri?: string;
   /** The Meta app attached to the Flow; attaching cannot be undone. */
   readonly MetaAppId?: string;
+  /**
+   * 'true' when the stack uses the `PreviewUrl` attribute: only then does a Create spend a read on it. Set by the
+   * construct when its `previewUrl` is used.
+   */
+  readonly ReadPreviewUrl?: 'true' | 'false' | boolean;
 }
 
 /** The attributes the handler returns in `Data`. */

@@ -21,6 +21,14 @@ export class FlowLifecycle {
     this.api = new FlowApi(deps);
   }
 
+  /**
+   * Whether a mutating call of this invocation was applied (or may have been): an operation throttled out is
+   * handed over to wait for the rate limit only while this is false.
+   */
+  public get mutated(): boolean {
+    return this.api.mutated;
+  }
+
   public async handle(event: CloudFormationCustomResourceEvent): Promise<FlowHandlerResponse> {
     const desired = desiredFlow(event.ResourceProperties as unknown as FlowResourceProperties);
     switch (event.RequestType) {

@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Fn, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Fn, IResource, Lazy, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { FLOW_RESOURCE_TYPE, FlowAttribute, FlowResourceProperties } from './contract';
@@ -7,7 +7,7 @@ import { FlowEndpointConfig, IFlowEndpoint } from './flow-endpoint';
 import { FlowJson, FlowJsonConfig } from './flow-json';
 import { isUnavailable } from './unavailable-flow-json';
 import { isWabaArn, isWabaIdOrArn, wabaIdOf } from '../provider/waba';
-import { WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
+import { waitingServiceTimeout, WhatsAppFlowProvider } from '../provider/whatsapp-flow-provider';
 import { FlowJsonValidator } from '../validator';
 import { flowJsonNeedsEndpoint } from '../validator/dynamic';
 import { formatProblem } from '../validator/format';
@@ -206,12 +206,6 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
    */
   public readonly flowStatus: string;
 
-  /**
-   * A web URL that previews the Flow, to share with reviewers. Meta lets it expire.
-   *
-   * @attribute
-   */
-  public readonly previewUrl: string;
 
   /**
    * What a message template checks its FLOW button against at synth time: the Flow JSON and the publish flag.
@@ -223,6 +217,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
   private readonly resource: CustomResource;
   /** What is wrong with the props, each a sentence: reported by the synth's validation. */
   private readonly problems: string[] = [];
+  /** Whether the stack uses `previewUrl`. */
+  private previewUrlUsed = false;
 
   constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
     super(scope, id);
@@ -253,13 +249,16 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       AdoptExistingFlow: props.adoptExistingFlow ? 'true' : undefined,
       EndpointUri: endpoint?.url,
       MetaAppId: props.metaAppId,
+      // A Create reads the Flow for its preview URL only when the stack uses the attribute.
+      ReadPreviewUrl: Lazy.string({ produce: () => (this.previewUrlUsed ? 'true' : undefined) }) as 'true' | undefined,
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: FLOW_RESOURCE_TYPE,
       properties: properties as unknown as Record<string, unknown>,
-      // A stuck deploy fails after this long instead of CloudFormation's one hour.
-      serviceTimeout: Duration.minutes(10),
+      // A stuck deploy fails after this long instead of CloudFormation's one hour; it covers the wait for Meta's
+      // rate limit.
+      serviceTimeout: waitingServiceTimeout(this),
     });
     this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     // Publishing a dynamic Flow makes Meta call the endpoint at once: it must exist, its key registered, first.
@@ -267,7 +266,19 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
 
     this.flowId = this.resource.ref;
     this.flowStatus = this.resource.getAttString(FlowAttribute.FLOW_STATUS);
-    this.previewUrl = this.resource.getAttString(FlowAttribute.PREVIEW_URL);
+  }
+
+  /**
+   * A web URL that previews the Flow, to share with reviewers. Meta lets it expire.
+   *
+   * Using it costs a read when the Flow is created (GetWhatsAppFlow): a stack that never uses it saves one Flow API
+   * call per Flow on its first deploy. An Update reads the Flow anyway.
+   *
+   * @attribute
+   */
+  public get previewUrl(): string {
+    this.previewUrlUsed = true;
+    return this.resource.getAttString(FlowAttribute.PREVIEW_URL);
   }
 
   /**

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { OnEventFunction } from './on-event-function';
+import { WAIT_ENV } from './waiting';
 
 /** The social-messaging actions the handler calls, and no others. */
 const FLOW_MANAGEMENT_ACTIONS = [
@@ -32,6 +33,40 @@ const TEMPLATE_MANAGEMENT_ACTIONS = [
 
 /** How long the handler may work on one event, retries included. */
 const HANDLER_TIMEOUT = Duration.minutes(5);
+
+// --- rate-limit waiting ---
+/** The context key that sets how long a Flow operation may wait for Meta's rate limit, in minutes (1 to 45). */
+export const RATE_LIMIT_WAIT_CONTEXT = 'cdk-whatsapp-flows:rateLimitWaitMinutes';
+const DEFAULT_RATE_LIMIT_WAIT_MINUTES = 40;
+/** CloudFormation's longest custom-resource service timeout. */
+const MAX_SERVICE_TIMEOUT = Duration.hours(1);
+/** How often the framework carries on with an operation that waits. */
+const QUERY_INTERVAL = Duration.seconds(10);
+
+/**
+ * How long a Flow operation that is only throttled may wait for the rate limit, across invocations, before it
+ * fails: the context value `cdk-whatsapp-flows:rateLimitWaitMinutes`, 40 minutes by default, at most 45 so that
+ * the last invocation (5 minutes) and the framework's own steps end within CloudFormation's one hour.
+ */
+export function rateLimitWait(scope: Construct): Duration {
+  const value = scope.node.tryGetContext(RATE_LIMIT_WAIT_CONTEXT);
+  return Duration.minutes(value === undefined || rateLimitWaitProblem(scope) ? DEFAULT_RATE_LIMIT_WAIT_MINUTES : Number(value));
+}
+
+/** What is wrong with the context value, if anything (reported by the provider's validation, rule 16). */
+function rateLimitWaitProblem(scope: Construct): string | undefined {
+  const value = scope.node.tryGetContext(RATE_LIMIT_WAIT_CONTEXT);
+  if (value === undefined) return undefined;
+  const minutes = Number(value);
+  return Number.isInteger(minutes) && minutes >= 1 && minutes <= 45 ? undefined
+    : `context ${RATE_LIMIT_WAIT_CONTEXT} must be a whole number of minutes from 1 to 45, got ${JSON.stringify(value)}`;
+}
+
+/** The service timeout of a resource whose operation may wait: the wait, the last invocation and some slack, within one hour. */
+export function waitingServiceTimeout(scope: Construct): Duration {
+  return Duration.minutes(Math.min(MAX_SERVICE_TIMEOUT.toMinutes(), rateLimitWait(scope).toMinutes() + 15));
+}
+// --- end rate-limit waiting ---
 
 function newLambdaRole(scope: Construct, id: string): iam.Role {
   return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -107,11 +142,24 @@ export class WhatsAppFlowProvider extends Construct {
     const frameworkRole = newLambdaRole(this, 'FrameworkRole');
     const frameworkLogs = newLogGroup(this, 'ProviderLogs');
     frameworkLogs.grantWrite(frameworkRole);
+    // --- rate-limit waiting: the same function answers isComplete, which carries on with an operation
+    // that was only throttled; the handler fails it itself once its wait is over, before the framework's timeout.
+    const wait = rateLimitWait(this);
+    this.node.addValidation({ validate: () => { const problem = rateLimitWaitProblem(this); return problem ? [problem] : []; } });
+    handler.addEnvironment(WAIT_ENV, String(wait.toMilliseconds()));
+    // A role of its own: sharing onEvent's would make a cycle through the waiter state machine's policies.
+    const waiterRole = newLambdaRole(this, 'FrameworkWaiterRole');
+    frameworkLogs.grantWrite(waiterRole);
     const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: handler,
+      onEventHandler: this.handler,
+      isCompleteHandler: this.handler,
+      queryInterval: QUERY_INTERVAL,
+      totalTimeout: waitingServiceTimeout(this),
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
+      frameworkCompleteAndTimeoutRole: waiterRole,
     });
+    // --- end rate-limit waiting
     this.serviceToken = provider.serviceToken;
     this.logGroups = [handlerLogs, frameworkLogs];
   }

@@ -12,7 +12,7 @@ import { CREATE_ONLY_PROPERTIES, TemplateAttribute, TemplateAttributes, Template
 import { templateProblems } from './template-checks';
 import { componentDifferences, sameCategory } from './template-convergence';
 import { templateComponents, templateDefinition } from './template-definition';
-import { CREATE_FAILED_MARKER, InvocationBudget, NOT_A_NAME_CONFLICT, withinBudget } from '../provider/budget';
+import { InvocationBudget, NOT_A_NAME_CONFLICT, withinBudget } from '../provider/budget';
 import { FlowFailure } from '../provider/failure';
 import { isRetryable, mayHaveApplied, RetryBudgetExhausted } from '../provider/retry';
 import { wabaIdOf } from '../provider/waba';
@@ -144,7 +144,8 @@ export class TemplateLifecycle {
       const reason = await this.describe(d.wabaId, id).then(
         (t) => t.rejectedReason ?? 'Meta gave no reason',
         (error) => `the reason could not be read (${errorName(error)})`);
-      // CloudFormation sends no Delete for a failed Create: the template this Create made goes now.
+      // CloudFormation does send a Delete after a failed Create, but the Provider framework answers it itself
+      // without calling this handler: the template this Create made goes now.
       await this.removeAfterFailedCreate(d, id);
       throw new FlowFailure(`Meta rejected template ${label(d)} at once: ${reason}. The rejected template was deleted again. `
         + 'Change what the reason names (see Meta\'s template guidelines) and deploy again.');
@@ -430,7 +431,6 @@ export class TemplateLifecycle {
   private async delete(id: string, d: Desired): Promise<TemplateHandlerResponse> {
     const gone = { PhysicalResourceId: id, Data: {} };
     // RETAIN is CloudFormation's DeletionPolicy: a retained template's Delete never reaches the handler.
-    if (id === CREATE_FAILED_MARKER) return gone;
     try {
       await this.deleteCall(d, id);
       this.deps.log(`template ${id}: deleted`);

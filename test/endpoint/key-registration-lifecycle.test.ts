@@ -6,7 +6,11 @@ import { AccessDeniedException, SocialMessagingClient, ThrottledRequestException
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { KEY_REGISTRATION_RESOURCE_TYPE } from '../../src/endpoint/contract';
-import { handler } from '../../src/provider/on-event.lambda';
+import { HandlerOptions, makeHandler } from '../../src/provider/on-event.lambda';
+
+/** Fast back-off, and no waiting for the rate limit: a throttled-out operation fails. */
+const FAST: HandlerOptions = { retryBaseDelayMs: 1, throttle: { minDelayMs: 1, firstSpreadMs: 5, maxDelayMs: 20 }, waitMs: 0 };
+let handler = makeHandler(FAST);
 import { GetWhatsAppBusinessPublicKeyCommand, PutWhatsAppBusinessPublicKeyCommand } from '../../src/provider/social-messaging-extension';
 
 const socialMessaging = mockClient(SocialMessagingClient);
@@ -27,7 +31,7 @@ const context = { getRemainingTimeInMillis: () => 60_000 } as any;
 beforeEach(() => {
   socialMessaging.reset();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  process.env.RETRY_BASE_DELAY_MS = '1';
+  handler = makeHandler(FAST);
 });
 
 afterEach(() => jest.restoreAllMocks());

@@ -22,7 +22,12 @@ import {
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FlowResourceProperties } from '../../src/flow/contract';
-import { handler } from '../../src/provider/on-event.lambda';
+import { HandlerOptions, makeHandler } from '../../src/provider/on-event.lambda';
+import { pendingCreateId } from '../../src/provider/waiting';
+
+/** Fast back-off, and no waiting for the rate limit: a throttled-out operation fails. */
+const FAST: HandlerOptions = { retryBaseDelayMs: 1, throttle: { minDelayMs: 1, firstSpreadMs: 5, maxDelayMs: 20 }, waitMs: 0 };
+let handler = makeHandler(FAST);
 
 const socialMessaging = mockClient(SocialMessagingClient);
 const s3 = mockClient(S3Client);
@@ -116,7 +121,7 @@ function captureLogs(): string[] {
 }
 
 beforeEach(() => {
-  process.env.RETRY_BASE_DELAY_MS = '1';
+  handler = makeHandler(FAST);
   jest.restoreAllMocks();
   socialMessaging.reset();
   s3.reset();
@@ -133,16 +138,28 @@ describe('Create', () => {
 
     const response = await handler(createEvent(), context());
 
+    // The Create's answer tells the status: no read unless the stack uses the PreviewUrl attribute.
     expect(response).toEqual({
       PhysicalResourceId: FLOW_ID,
-      Data: { FlowId: FLOW_ID, FlowStatus: 'DRAFT', PreviewUrl: PREVIEW_URL },
+      Data: { FlowId: FLOW_ID, FlowStatus: 'DRAFT', PreviewUrl: '' },
     });
+    expect(socialMessaging.commandCalls(GetWhatsAppFlowCommand)).toHaveLength(0);
     const create = socialMessaging.commandCalls(CreateWhatsAppFlowCommand);
     expect(create).toHaveLength(1);
     expect(create[0].args[0].input).toMatchObject({ id: WABA, flowName: 'customer_feedback', categories: ['SURVEY'], publish: undefined });
     expect(Buffer.from(create[0].args[0].input.flowJson!).toString()).toEqual(FLOW_JSON);
     expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: 'cdk-assets-bucket', Key: 'aaaa.json' });
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
+  });
+
+  test('a stack that uses the PreviewUrl attribute gets it from one read after the Create', async () => {
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
+    flowStatus('DRAFT');
+
+    const response = await handler(createEvent(properties({ ReadPreviewUrl: 'true' })), context());
+
+    expect(response.Data).toEqual({ FlowId: FLOW_ID, FlowStatus: 'DRAFT', PreviewUrl: PREVIEW_URL });
+    expect(socialMessaging.commandCalls(GetWhatsAppFlowCommand)).toHaveLength(1);
   });
 
   test('publish: true publishes within the Create call', async () => {
@@ -190,7 +207,7 @@ describe('Create', () => {
     socialMessaging.on(GetWhatsAppFlowCommand).rejects(error(AccessDeniedException, 'not allowed'));
     const logs = captureLogs();
 
-    const response = await handler(createEvent(properties({ Publish: 'true' })), context());
+    const response = await handler(createEvent(properties({ Publish: 'true', ReadPreviewUrl: 'true' })), context());
 
     expect(response).toEqual({ PhysicalResourceId: FLOW_ID, Data: { FlowId: FLOW_ID, FlowStatus: 'PUBLISHED', PreviewUrl: '' } });
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlowCommand']);
@@ -318,7 +335,7 @@ describe('Create', () => {
 
   test('retryable errors outlasting the time budget fail the Create; the name was free after every attempt, so nothing was made', async () => {
     socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(DependencyException, 'Meta is unavailable'));
-    process.env.RETRY_BASE_DELAY_MS = '100';
+    handler = makeHandler({ ...FAST, retryBaseDelayMs: 100 });
 
     const started = Date.now();
     await expect(handler(createEvent(), context(3_000))).rejects.toThrow(/DependencyException.*Deploy again later/);
@@ -332,7 +349,7 @@ describe('Create', () => {
     socialMessaging.on(ListWhatsAppFlowsCommand).resolves({
       flows: [{ flowId: FLOW_ID, flowName: 'customer_feedback', flowStatus: 'DRAFT', flowCategories: ['SURVEY'], validationErrors: [] }],
     });
-    process.env.RETRY_BASE_DELAY_MS = '100';
+    handler = makeHandler({ ...FAST, retryBaseDelayMs: 100 });
 
     await expect(handler(createEvent(), context(2_000))).rejects.toThrow(/ThrottledRequestException/);
     expect(mutatingCalls().filter((name) => name !== 'CreateWhatsAppFlowCommand')).toEqual([]);
@@ -365,7 +382,7 @@ describe('Create', () => {
     flowStatus('DRAFT', null);
     socialMessaging.on(GetWhatsAppFlowPreviewCommand).resolves({ flowId: FLOW_ID, preview: { previewUrl: PREVIEW_URL, expiresAt: 'x' } });
 
-    const response = await handler(createEvent(), context());
+    const response = await handler(createEvent(properties({ ReadPreviewUrl: 'true' })), context());
     expect(response.Data.PreviewUrl).toEqual(PREVIEW_URL);
   });
 
@@ -374,7 +391,7 @@ describe('Create', () => {
     flowStatus('DRAFT', null);
     socialMessaging.on(GetWhatsAppFlowPreviewCommand).rejects(error(ValidationException));
 
-    const response = await handler(createEvent(), context());
+    const response = await handler(createEvent(properties({ ReadPreviewUrl: 'true' })), context());
     expect(response.Data.PreviewUrl).toEqual('');
   });
 });
@@ -691,68 +708,95 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
-  test('a DRAFT is deleted', async () => {
-    flowStatus('DRAFT');
+  /** Meta accepts a delete only for a DRAFT and a deprecation only for a PUBLISHED Flow. */
+  function metaStatus(status: string) {
+    flowStatus(status);
+    socialMessaging.on(DeleteWhatsAppFlowCommand).callsFake(() => {
+      if (status !== 'DRAFT') throw error(ValidationException, `Flow is ${status}; only a DRAFT flow can be deleted.`);
+      return {};
+    });
+    socialMessaging.on(DeprecateWhatsAppFlowCommand).callsFake(() => {
+      if (status !== 'PUBLISHED') throw error(ValidationException, `Flow is ${status}; only a PUBLISHED flow can be deprecated.`);
+      return {};
+    });
+  }
+  const reads = () => socialMessaging.commandCalls(GetWhatsAppFlowCommand).length;
+
+  test('a DRAFT (publish: false) is deleted with one call and no read', async () => {
+    metaStatus('DRAFT');
     await expect(handler(deleteEvent(), context())).resolves.toEqual({ PhysicalResourceId: FLOW_ID, Data: {} });
     expect(mutatingCalls()).toEqual(['DeleteWhatsAppFlowCommand']);
     expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)[0].args[0].input).toEqual({ id: WABA, flowId: FLOW_ID });
+    expect(reads()).toBe(0);
   });
 
-  test('a PUBLISHED Flow is deprecated', async () => {
-    flowStatus('PUBLISHED');
-    await handler(deleteEvent(), context());
+  test('a PUBLISHED Flow (publish: true) is deprecated with one call and no read', async () => {
+    metaStatus('PUBLISHED');
+    await handler(deleteEvent(properties({ Publish: 'true' })), context());
     expect(mutatingCalls()).toEqual(['DeprecateWhatsAppFlowCommand']);
+    expect(reads()).toBe(0);
+  });
+
+  test('a guess Meta refuses changes nothing: the status is read and decides (published before publish was set to false)', async () => {
+    metaStatus('PUBLISHED');
+    await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
+    expect(mutatingCalls()).toEqual(['DeleteWhatsAppFlowCommand', 'DeprecateWhatsAppFlowCommand']);
+  });
+
+  test('publish: true but the Flow stayed DRAFT: the refused deprecation leads to the delete', async () => {
+    metaStatus('DRAFT');
+    await expect(handler(deleteEvent(properties({ Publish: 'true' })), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
+    expect(mutatingCalls()).toEqual(['DeprecateWhatsAppFlowCommand', 'DeleteWhatsAppFlowCommand']);
   });
 
   test('a Deprecate refused because a lost attempt already deprecated the Flow succeeds', async () => {
-    socialMessaging.on(GetWhatsAppFlowCommand)
-      .resolvesOnce({ flowId: FLOW_ID, flowStatus: 'PUBLISHED' })
-      .resolves({ flowId: FLOW_ID, flowStatus: 'DEPRECATED' });
+    socialMessaging.on(GetWhatsAppFlowCommand).resolves({ flowId: FLOW_ID, flowStatus: 'DEPRECATED' });
     socialMessaging.on(DeprecateWhatsAppFlowCommand)
       .rejectsOnce(error(DependencyException, 'lost'))
       .rejects(error(ValidationException, 'only a PUBLISHED flow can be deprecated'));
-    await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
+    await expect(handler(deleteEvent(properties({ Publish: 'true' })), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
+    expect(mutatingCalls()).toEqual(['DeprecateWhatsAppFlowCommand']);
   });
 
   test('a DEPRECATED Flow needs nothing', async () => {
-    flowStatus('DEPRECATED');
+    metaStatus('DEPRECATED');
+    await handler(deleteEvent(properties({ Publish: 'true' })), context());
+    expect(mutatingCalls()).toEqual(['DeprecateWhatsAppFlowCommand']);
     await handler(deleteEvent(), context());
-    expect(mutatingCalls()).toEqual([]);
+    expect(mutatingCalls()).toEqual(['DeprecateWhatsAppFlowCommand', 'DeleteWhatsAppFlowCommand']);
   });
 
   test.each(['BLOCKED', 'THROTTLED'])('a %s Flow is left as it is, with the reason logged, and the Delete succeeds', async (status) => {
-    flowStatus(status);
+    metaStatus(status);
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
-    expect(mutatingCalls()).toEqual([]);
+    expect(mutatingCalls()).toEqual(['DeleteWhatsAppFlowCommand']);
     expect(log.mock.calls.flat().join('\n')).toMatch(new RegExp(`${status}: only drafts can be deleted`));
     log.mockRestore();
   });
 
-  test('a Flow that is already gone is a success', async () => {
+  test('a Flow that is already gone, or was never created, is a success (rule 6)', async () => {
+    socialMessaging.on(DeleteWhatsAppFlowCommand).rejects(error(ResourceNotFoundException));
     socialMessaging.on(GetWhatsAppFlowCommand).rejects(error(ResourceNotFoundException));
     await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
-    expect(mutatingCalls()).toEqual([]);
+    await expect(handler(deleteEvent(properties(), '999999999'), context())).resolves.toMatchObject({ PhysicalResourceId: '999999999' });
   });
 
-  test('a Flow that goes between the read and the delete is a success', async () => {
-    flowStatus('DRAFT');
-    socialMessaging.on(DeleteWhatsAppFlowCommand).rejects(error(ResourceNotFoundException));
-    await expect(handler(deleteEvent(), context())).resolves.toMatchObject({ PhysicalResourceId: FLOW_ID });
-  });
-
-  test('the Delete after a failed Create (no Flow was made) succeeds without a call', async () => {
-    await handler(deleteEvent(properties(), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'), context());
+  test('the Delete of a Create that waited for the rate limit and made nothing succeeds without a call', async () => {
+    await expect(handler(deleteEvent(properties(), pendingCreateId('request-1')), context()))
+      .resolves.toEqual({ PhysicalResourceId: pendingCreateId('request-1'), Data: {} });
     expect(socialMessaging.calls()).toHaveLength(0);
   });
 
   test('an access error fails at once', async () => {
-    flowStatus('DRAFT');
+    metaStatus('DRAFT');
     socialMessaging.on(DeleteWhatsAppFlowCommand).rejects(error(AccessDeniedException, 'no'));
     await expect(handler(deleteEvent(), context())).rejects.toThrow(/AccessDeniedException/);
     expect(socialMessaging.commandCalls(DeleteWhatsAppFlowCommand)).toHaveLength(1);
+    expect(reads()).toBe(0);
   });
 });
+
 
 describe('failures, responses and logs', () => {
   test('a validation error fails at once, without retries', async () => {
@@ -805,5 +849,69 @@ describe('failures, responses and logs', () => {
     expect(logged).not.toContain(FLOW_JSON_MARKER);
     expect(logged).not.toContain(RESPONSE_URL);
     expect(logged).not.toContain('secret-signature');
+  });
+});
+
+describe('waiting for the rate limit (isComplete)', () => {
+  const waiting = () => makeHandler({ ...FAST, waitMs: 60_000 });
+  /** What the Provider framework hands isComplete: the request with onEvent's answer merged in. */
+  const continued = (event: CloudFormationCustomResourceEvent, answer: object) => ({ ...event, ...answer }) as any;
+
+  test('a Create throttled before it was sent waits: a pending id, no Data, nothing made; isComplete then creates once', async () => {
+    const handle = waiting();
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+
+    const pending = await handle(createEvent(), context(1_000));
+    expect(pending).toMatchObject({ PhysicalResourceId: pendingCreateId('request-1'), Data: {} });
+    expect(pending.RateLimitWait).toBeDefined();
+    expect(socialMessaging.commandCalls(ListWhatsAppFlowsCommand)).toHaveLength(0);
+
+    // Still throttled: not complete, and no Data (the framework refuses Data with IsComplete: false).
+    expect(await handle(continued(createEvent(), pending), context(1_000))).toEqual({
+      PhysicalResourceId: pendingCreateId('request-1'), Data: {}, IsComplete: false,
+    });
+
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
+    const done = await handle(continued(createEvent(), pending), context());
+    expect(done).toEqual({ IsComplete: true, PhysicalResourceId: FLOW_ID, Data: { FlowId: FLOW_ID, FlowStatus: 'DRAFT', PreviewUrl: '' } });
+    expect(mutatingCalls().filter((name) => name !== 'CreateWhatsAppFlowCommand')).toEqual([]);
+  });
+
+  test('an operation onEvent finished: isComplete confirms it without a call', async () => {
+    const handle = waiting();
+    socialMessaging.on(CreateWhatsAppFlowCommand).resolves({ flowId: FLOW_ID });
+    const answer = await handle(createEvent(), context());
+    socialMessaging.resetHistory();
+    expect(await handle(continued(createEvent(), answer), context())).toEqual({ PhysicalResourceId: FLOW_ID, Data: {}, IsComplete: true });
+    expect(socialMessaging.calls()).toHaveLength(0);
+  });
+
+  test('past its deadline, a continuation still throttled fails with the reason instead of waiting again', async () => {
+    const handle = waiting();
+    socialMessaging.on(CreateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    const pending = await handle(createEvent(), context(1_000));
+    const late = { ...pending, RateLimitWait: { since: Date.now() - 120_000, deadline: Date.now() - 1 } };
+    await expect(handle(continued(createEvent(), late), context(1_000))).rejects.toThrow(/ThrottledRequestException.*Deploy again later/);
+  });
+
+  test('once a mutating call was applied, a throttled Update is not handed over: it fails as before (and restores the live Flow)', async () => {
+    const handle = waiting();
+    flowStatus('PUBLISHED');
+    socialMessaging.on(UpdateWhatsAppFlowAssetsCommand).resolves({ validationErrors: [] });
+    socialMessaging.on(PublishWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    const next = properties({ Publish: 'true', FlowJsonKey: 'bbbb.json' });
+    await expect(handle(updateEvent(next, properties({ Publish: 'true' })), context(2_000))).rejects.toThrow(/ThrottledRequestException/);
+  });
+
+  test('a Delete throttled before anything changed waits, and its continuation deprecates once', async () => {
+    const handle = waiting();
+    socialMessaging.on(DeprecateWhatsAppFlowCommand).rejects(error(ThrottledRequestException, 'slow down'));
+    const event = deleteEvent(properties({ Publish: 'true' }));
+    const pending = await handle(event, context(1_000));
+    expect(pending).toMatchObject({ PhysicalResourceId: FLOW_ID, Data: {} });
+    expect(pending.RateLimitWait).toBeDefined();
+
+    socialMessaging.on(DeprecateWhatsAppFlowCommand).resolves({});
+    expect(await handle(continued(event, pending), context())).toEqual({ IsComplete: true, PhysicalResourceId: FLOW_ID, Data: {} });
   });
 });

@@ -2,7 +2,7 @@ import { DesiredFlow } from '../../src/flow/lifecycle/desired';
 import { FlowPlanInput, planFlow } from '../../src/flow/lifecycle/plan';
 
 const desired: DesiredFlow = {
-  wabaId: 'waba-1', flowName: 'welcome', categories: ['OTHER'], json: { bucket: 'b', key: 'v1.json' }, publish: false, adoptExisting: false,
+  wabaId: 'waba-1', flowName: 'welcome', categories: ['OTHER'], json: { bucket: 'b', key: 'v1.json' }, publish: false, adoptExisting: false, readPreviewUrl: false,
 };
 const observed = { status: 'DRAFT', previewUrl: '', name: 'welcome', categories: ['OTHER'] };
 const plan = (input: Partial<FlowPlanInput>) => planFlow({ flowId: '1', desired, previous: desired, observed, json: 'same', rollback: false, ...input });

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, App, CfnParameter, CfnResource, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, App, CfnOutput, CfnParameter, CfnResource, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FlowCategory, FlowEndpoint, FlowJson, IFlowEndpoint, WhatsAppFlow, WhatsAppFlowProps } from '../../src';
+import { RATE_LIMIT_WAIT_CONTEXT } from '../../src/provider/whatsapp-flow-provider';
 import { synthErrors } from '../support/synth';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
@@ -72,7 +73,8 @@ describe('WhatsAppFlow', () => {
         FlowJsonKey: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$'),
         Publish: 'true',
         CloneFlowId: '1234567890',
-        ServiceTimeout: '600',
+        // The wait for Meta's rate limit (40 minutes by default) and 15 minutes for the last invocation.
+        ServiceTimeout: '3300',
       },
       DeletionPolicy: 'Delete',
     });
@@ -130,8 +132,41 @@ describe('WhatsAppFlow', () => {
     const stack = newStack();
     new WhatsAppFlow(stack, 'Feedback', feedbackProps());
     const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(2);
+    // The handler's, the framework's, its waiter functions' and the waiter state machine's.
+    expect(Object.keys(roles)).toHaveLength(4);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('an operation only throttled waits: the handler is also isComplete, and fails it itself before the framework and CloudFormation', () => {
+    const stack = newStack();
+    stack.node.setContext(RATE_LIMIT_WAIT_CONTEXT, 20);
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RATE_LIMIT_WAIT_MS: String(20 * 60_000) }) },
+    });
+    template.hasResourceProperties('Custom::WhatsAppFlow', { ServiceTimeout: String(35 * 60) });
+    const machine = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine).toContain('IntervalSeconds');
+  });
+
+  test.each([0, 46, 'soon'])('a wait of %p minutes is refused', (minutes) => {
+    const stack = newStack();
+    stack.node.setContext(RATE_LIMIT_WAIT_CONTEXT, minutes);
+    new WhatsAppFlow(stack, 'Feedback', feedbackProps());
+    expect(() => Template.fromStack(stack)).toThrow(/rateLimitWaitMinutes must be a whole number of minutes from 1 to 45/);
+  });
+
+  test('the preview URL is read at creation only when the stack uses it', () => {
+    const stack = newStack();
+    new WhatsAppFlow(stack, 'Unused', feedbackProps({ flowName: 'unused' }));
+    const used = new WhatsAppFlow(stack, 'Used', feedbackProps({ flowName: 'used' }));
+    new CfnOutput(stack, 'Preview', { value: used.previewUrl });
+    const flows = Template.fromStack(stack).findResources('Custom::WhatsAppFlow');
+    const byName = (name: string) => Object.values(flows).find((r) => r.Properties.FlowName === name)!.Properties;
+    expect(byName('unused').ReadPreviewUrl).toBeUndefined();
+    expect(byName('used').ReadPreviewUrl).toBe('true');
   });
 
   test('no social-messaging statement on * or on every WABA', () => {
@@ -161,8 +196,8 @@ describe('WhatsAppFlow', () => {
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::WhatsAppFlow', 3);
-    // The handler and the Provider framework's function.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // The handler and the Provider framework's functions (onEvent, isComplete, onTimeout), however many Flows.
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     const tokens = Object.values(template.findResources('Custom::WhatsAppFlow')).map((r) => JSON.stringify(r.Properties.ServiceToken));
     expect(new Set(tokens).size).toBe(1);
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -108,7 +108,7 @@ describe('WhatsAppMessageTemplate', () => {
     new WhatsAppMessageTemplate(stack, 'Two', templateProps(flow, { templateName: 'feedback_reminder' }));
     const t = Template.fromStack(stack);
     t.resourceCountIs(TEMPLATE_TYPE, 2);
-    t.resourceCountIs('AWS::Lambda::Function', 2); // the handler and the Provider framework's function
+    t.resourceCountIs('AWS::Lambda::Function', 4); // the handler and the Provider framework's functions (onEvent, isComplete, onTimeout)
   });
 
   test('IAM: only the template actions, on the WABA ARN, never on *', () => {

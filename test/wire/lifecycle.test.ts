@@ -20,6 +20,7 @@ beforeAll(async () => {
   const draft = { flowName: 'welcome', categories: [FlowCategory.OTHER], json: V1 };
   flows = synthesizeFlows({
     draft,
+    draftWithPreview: { ...draft, usesPreviewUrl: true },
     published: { ...draft, publish: true },
     renamed: { ...draft, flowName: 'welcome-renamed', categories: [FlowCategory.SIGN_UP, FlowCategory.SURVEY] },
     draftV2: { ...draft, json: V2 },
@@ -68,6 +69,18 @@ describe('create', () => {
     const { physicalId } = stack.current!;
     expect(mismatches(double, physicalId, flows.draft)).toEqual([]);
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlow']);
+    // The Create's answer tells the status: no read, and no preview URL unless the stack uses it.
+    expect(double.calls.reads().filter(c => c.operation !== 'GetObject')).toEqual([]);
+    expect(result.invocations[0].response.Data).toEqual({ FlowId: physicalId, FlowStatus: 'DRAFT', PreviewUrl: '' });
+  });
+
+  test('a stack that uses previewUrl: one GetWhatsAppFlow after the Create fills it', async () => {
+    const stack = newStack();
+    const result = await stack.deploy(flows.draftWithPreview);
+
+    expect(result.ok).toBe(true);
+    const { physicalId } = stack.current!;
+    expect(double.calls.count('GetWhatsAppFlow')).toBe(1);
     expect(result.invocations[0].response.Data).toEqual({
       FlowId: physicalId, FlowStatus: 'DRAFT', PreviewUrl: expect.stringContaining(physicalId),
     });
@@ -281,9 +294,11 @@ describe('delete', () => {
 
     expect((await d.invoke(event)).ok).toBe(true);
     expect((await d.invoke(event)).ok).toBe(true);
-    // The framework swallows this one; a handler that got it anyway must not fail either.
+    // The framework swallows this one; a handler that got it anyway must not fail either (rule 6).
     expect((await handler.invoke(d.deleteEvent('Flow', CREATE_FAILED_MARKER, flows.draft), 10_000)).error).toBeUndefined();
-    expect(mutatingCalls()).toEqual([]);
+    // Nothing was applied: each try was refused as not found.
+    expect(double.calls.mutating().filter(c => c.status === 200)).toEqual([]);
+    expect(double.calls.mutating().every(c => c.error === 'ResourceNotFoundException')).toBe(true);
   });
 
   test.each(['BLOCKED', 'THROTTLED'] as const)('%s: succeeds and leaves the Flow as Meta holds it', async (status) => {
@@ -292,7 +307,8 @@ describe('delete', () => {
     double.state.setStatus(id, status);
 
     expect((await stack.destroy())!.ok).toBe(true);
-    expect(mutatingCalls()).toEqual([]);
+    // The deprecation publish: true suggests is refused and changes nothing; the status read then leaves it.
+    expect(double.calls.mutating().filter(c => c.status === 200)).toEqual([]);
     expect(double.state.find(id)!.status).toBe(status);
   });
 

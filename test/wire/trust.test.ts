@@ -22,6 +22,7 @@ beforeAll(async () => {
   flows = synthesizeFlows({
     draft,
     published: { ...draft, publish: true },
+    publishedWithPreview: { ...draft, publish: true, usesPreviewUrl: true },
     draftV2: { ...draft, json: V2 },
     publishedV2: { ...draft, json: V2, publish: true },
     rejectedPublished: { ...draft, json: REJECTED, publish: true },
@@ -134,17 +135,17 @@ describe('2. cleanup of what is not ours', () => {
 });
 
 describe('3. a success stays a success', () => {
-  test('Create with publish succeeds, then GetWhatsAppFlow keeps failing: the Flow stays PUBLISHED and the deploy succeeds', async () => {
+  test('Create with publish succeeds, then the read for previewUrl keeps failing: the Flow stays PUBLISHED and the deploy succeeds', async () => {
     double.faults.always('GetWhatsAppFlow', 'InternalServiceException');
     const stack = new FlowStack(double, handler, { budgetMs: 3_000 });
 
-    const result = await stack.deploy(flows.published);
+    const result = await stack.deploy(flows.publishedWithPreview);
 
     expect(result.ok).toBe(true);
     expect(result.invocations[0].response.Data).toEqual({ FlowId: stack.current!.physicalId, FlowStatus: 'PUBLISHED', PreviewUrl: '' });
     expect(result.invocations[0].logs.join('\n')).toMatch(/was created, but reading it failed/);
     expect(mutatingCalls()).toEqual(['CreateWhatsAppFlow']);
-    expect(mismatches(double, stack.current!.physicalId, flows.published)).toEqual([]);
+    expect(mismatches(double, stack.current!.physicalId, flows.publishedWithPreview)).toEqual([]);
   });
 });
 

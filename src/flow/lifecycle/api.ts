@@ -15,9 +15,9 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import { FlowAttribute, FlowAttributes } from '../contract';
 import { JsonSource, MetadataChanges } from './desired';
-import { withinBudget } from '../../provider/budget';
+import { RetryScope, withinBudget } from '../../provider/budget';
 import { readFirstAfterLostAnswer, sameSet } from '../../provider/converge';
-import { isRetryable, RetryBudgetExhausted } from '../../provider/retry';
+import { isRetryable, mayHaveApplied, RetryBudgetExhausted, ThrottleBackoff } from '../../provider/retry';
 import {
   CreateWhatsAppFlowWithEndpointCommand,
   CreateWhatsAppFlowWithEndpointInput,
@@ -47,7 +47,13 @@ export interface LifecycleDependencies {
   readonly log: (message: string) => void;
   /** @default 500 */
   readonly retryBaseDelayMs?: number;
+  /** Throttling's back-off, shared by every call of the sandbox. */
+  readonly throttle?: ThrottleBackoff;
 }
+
+/** The Flow operations that change something at Meta. */
+const MUTATING = new Set(['CreateWhatsAppFlow', 'UpdateWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow',
+  'DeprecateWhatsAppFlow', 'DeleteWhatsAppFlow']);
 
 /** Statuses in which customers can open the Flow: new Flow JSON takes it off the air until it is published again. */
 export const LIVE_STATUSES = ['PUBLISHED', 'THROTTLED'];
@@ -91,6 +97,12 @@ export function flowResponse(flowId: string, status: string, previewUrl: string)
  * may have been lost is retried only after a read shows that its edit is not there yet (rule 14).
  */
 export class FlowApi {
+  /**
+   * Whether a mutating call of this invocation was applied, or may have been (its answer lost): an operation is
+   * handed over to wait for the rate limit only while this is false.
+   */
+  public mutated = false;
+
   constructor(readonly deps: LifecycleDependencies) {}
 
   public log(message: string): void {
@@ -110,12 +122,13 @@ export class FlowApi {
   }
 
   /** One read for what Meta holds: status, metadata, and the preview URL (the preview call only when the Flow lacks one). */
-  public async describe(wabaId: string, flowId: string, withPreview = true, cleanup = false): Promise<ObservedFlow> {
+  public async describe(wabaId: string, flowId: string, withPreview = true, cleanup: RetryScope | boolean = false): Promise<ObservedFlow> {
     const flow = await this.call('GetWhatsAppFlow', () => this.deps.socialMessaging.send(new GetWhatsAppFlowCommand({ id: wabaId, flowId })), cleanup);
     let previewUrl = flow.preview?.previewUrl;
     if (withPreview && !previewUrl) {
+      // Only the attribute needs it: given up early, so that the budget stays with the writes.
       const preview = await this.call('GetWhatsAppFlowPreview',
-        () => this.deps.socialMessaging.send(new GetWhatsAppFlowPreviewCommand({ id: wabaId, flowId })))
+        () => this.deps.socialMessaging.send(new GetWhatsAppFlowPreviewCommand({ id: wabaId, flowId })), 'attribute')
         .catch((error) => {
           this.log(`no preview URL for Flow ${flowId}: ${errorName(error)}`);
           return undefined;
@@ -241,8 +254,18 @@ export class FlowApi {
    * Sends one request, retrying retryable errors. The main work stops short of the deadline to leave time for
    * cleanup; cleanup itself may use all of it.
    */
-  public call<Output>(operation: string, send: () => Promise<Output>, cleanup = false): Promise<Output> {
-    return withinBudget(operation, send, this.deps, cleanup);
+  public call<Output>(operation: string, send: () => Promise<Output>, cleanup: RetryScope | boolean = false): Promise<Output> {
+    if (!MUTATING.has(operation)) return withinBudget(operation, send, this.deps, cleanup);
+    return withinBudget(operation, async () => {
+      try {
+        const output = await send();
+        this.mutated = true;
+        return output;
+      } catch (error) {
+        if (mayHaveApplied(error)) this.mutated = true;
+        throw error;
+      }
+    }, this.deps, cleanup);
   }
 
   /**

@@ -27,16 +27,7 @@ export async function createFlow(api: FlowApi, desired: DesiredFlow): Promise<Fl
       throw rejectedFlowJson(desired.flowName, outcome.validationErrors);
     }
     if (desired.metaAppId) await api.updateMetadata(desired.wabaId, flowId, { metaAppId: desired.metaAppId });
-    let flow: Pick<ObservedFlow, 'status' | 'previewUrl' | 'validationErrors'>;
-    try {
-      flow = await api.describe(desired.wabaId, flowId);
-    } catch (readError) {
-      if (outcome.kind === 'lost-answer') throw readError;
-      // A success stays a success: go on with what the Create call said rather than undo it.
-      const status = desired.publish && flowJson && !desired.metaAppId ? 'PUBLISHED' : 'DRAFT';
-      api.log(`Flow ${flowId} was created, but reading it failed (${errorName(readError)}): taking it as ${status}, no preview URL`);
-      flow = { status, previewUrl: '' };
-    }
+    const flow = await observeCreated(api, desired, flowId, outcome.kind, flowJson !== undefined);
     if (outcome.kind === 'lost-answer' && flow.validationErrors?.length) {
       throw rejectedFlowJson(desired.flowName, flow.validationErrors);
     }
@@ -52,9 +43,30 @@ export async function createFlow(api: FlowApi, desired: DesiredFlow): Promise<Fl
     api.log(`Flow ${flowId} is ${status}`);
     return flowResponse(flowId, status, flow.previewUrl);
   } catch (error) {
-    // CloudFormation sends no Delete for a failed Create: the Flow this Create made goes now.
+    // CloudFormation does send a Delete after a failed Create, but the Provider framework answers it itself (the
+    // failed Create's physical id is its marker) without calling this handler: the Flow this Create made goes now.
     await removeAfterFailedCreate(api, desired.wabaId, flowId);
     throw error;
+  }
+}
+
+/**
+ * What a Create knows of the Flow it made. The Create's answer already tells the status when it carried the Flow
+ * JSON (validation errors fail the Create; `publish: true` without them publishes it), so no read is made unless an
+ * answer was lost, the Flow was cloned, or the stack uses the PreviewUrl attribute; that read only fills attributes,
+ * gives up early, and its failure leaves the Create a success (rule 12).
+ */
+async function observeCreated(api: FlowApi, desired: DesiredFlow, flowId: string, kind: 'created' | 'lost-answer',
+  withJson: boolean): Promise<Pick<ObservedFlow, 'status' | 'previewUrl' | 'validationErrors'>> {
+  const status = desired.publish && withJson && !desired.metaAppId ? 'PUBLISHED' : 'DRAFT';
+  if (kind === 'lost-answer') return api.describe(desired.wabaId, flowId, desired.readPreviewUrl);
+  if (withJson && !desired.readPreviewUrl) return { status, previewUrl: '' };
+  try {
+    return await api.describe(desired.wabaId, flowId, desired.readPreviewUrl, withJson ? 'attribute' : false);
+  } catch (readError) {
+    // A success stays a success: go on with what the Create call said rather than undo it.
+    api.log(`Flow ${flowId} was created, but reading it failed (${errorName(readError)}): taking it as ${status}, no preview URL`);
+    return { status, previewUrl: '' };
   }
 }
 
@@ -132,7 +144,7 @@ async function adopt(api: FlowApi, existing: MetaFlowSummary, desired: DesiredFl
       + 'and a deprecated Flow cannot be changed: choose another flowName.');
   }
   api.log(`adopting Flow ${flowId} '${desired.flowName}' (${existing.flowStatus}): adoptExistingFlow is set`);
-  const observed = await api.describe(desired.wabaId, flowId);
+  const observed = await api.describe(desired.wabaId, flowId, desired.readPreviewUrl);
   return convergeFlow(api, {
     flowId,
     desired,

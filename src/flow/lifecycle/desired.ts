@@ -19,6 +19,8 @@ export interface DesiredFlow {
   readonly adoptExisting: boolean;
   readonly endpointUri?: string;
   readonly metaAppId?: string;
+  /** Whether the stack uses the PreviewUrl attribute. */
+  readonly readPreviewUrl: boolean;
 }
 
 /** What UpdateWhatsAppFlow changes: only the fields that are set. */
@@ -46,6 +48,7 @@ export function desiredFlow(properties: FlowResourceProperties): DesiredFlow {
     adoptExisting: isTrue(properties.AdoptExistingFlow),
     endpointUri: properties.EndpointUri || undefined,
     metaAppId: properties.MetaAppId || undefined,
+    readPreviewUrl: isTrue(properties.ReadPreviewUrl),
   };
 }
 

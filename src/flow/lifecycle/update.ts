@@ -26,7 +26,7 @@ export async function updateFlow(api: FlowApi, flowId: string, desired: DesiredF
   }
   let observed;
   try {
-    observed = await api.describe(desired.wabaId, flowId);
+    observed = await api.describe(desired.wabaId, flowId, desired.readPreviewUrl);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     // The declared Flow can simply be made again; CloudFormation's cleanup Delete of the old id then finds nothing.

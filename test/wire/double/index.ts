@@ -14,6 +14,7 @@ import { CallLog } from './calls';
 import { Faults } from './faults';
 import { MediaStore } from './media';
 import { PublicKeyStore } from './public-keys';
+import { RateLimit } from './rate-limit';
 import { ObjectStore } from './s3';
 import { handle } from './server';
 import { FlowStore, FlowStoreOptions } from './state';
@@ -26,6 +27,8 @@ export type { ServiceErrorName } from './errors';
 export { Faults, mulberry32 } from './faults';
 export type { Fault, RandomFaultOptions } from './faults';
 export { ObjectStore } from './s3';
+export { RateLimit } from './rate-limit';
+export type { RateLimitOptions } from './rate-limit';
 export { MediaStore } from './media';
 export type { MediaCall, MediaRecord } from './media';
 export { PublicKeyStore } from './public-keys';
@@ -68,6 +71,8 @@ export interface SocialMessagingDouble {
   readonly templates: TemplateStore;
   /** Media Meta holds for the phone numbers, and the GetWhatsAppMessageMedia calls made. */
   readonly media: MediaStore;
+  /** Meta's rate limit: a token bucket shared by every caller (off until `set`). */
+  readonly rateLimit: RateLimit;
   /** Forget flows, faults, calls and objects (the port stays). */
   reset(): void;
   /** Close the server and its keep-alive connections. */
@@ -84,10 +89,11 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
   const keys = new PublicKeyStore();
   const templates = new TemplateStore(state);
   const media = new MediaStore();
+  const rateLimit = new RateLimit();
   let endpoint = '';
 
   const server = createServer((req, res) => {
-    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys, templates, media }).catch((e: Error) => {
+    handle(req, res, { store: state, endpoint, faults, calls, objects: s3, stacks, keys, templates, media, rateLimit }).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'InternalServiceException' });
       res.end(JSON.stringify({ message: `double bug: ${e.message}` }));
     });
@@ -115,7 +121,9 @@ export async function startSocialMessagingDouble(options: SocialMessagingDoubleO
     keys,
     templates,
     media,
+    rateLimit,
     reset() {
+      rateLimit.set(undefined);
       state.reset();
       faults.clear();
       calls.clear();

@@ -6,6 +6,7 @@ import { Fault, Faults } from './faults';
 import { blob, bool, defineRoute, Input, optInt, optStr, Route, str } from './input';
 import { MEDIA_ROUTES, MediaStore } from './media';
 import { PublicKeyStore } from './public-keys';
+import { RateLimit } from './rate-limit';
 import { ObjectStore, sendS3Error, serveObject } from './s3';
 import { FlowRecord, FlowStore } from './state';
 import { TEMPLATE_ROUTES, TemplateStore } from './templates';
@@ -133,6 +134,8 @@ export interface HandlerDeps extends Context {
   readonly objects: ObjectStore;
   /** CloudFormation's view: each stack id's StackStatus, as DescribeStacks reports it. */
   readonly stacks: Map<string, string>;
+  /** Meta's rate limit on the social-messaging operations. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** One HTTP exchange: route, check, inject faults, apply, answer, log. */
@@ -178,6 +181,12 @@ export async function handle(req: IncomingMessage, res: ServerResponse, deps: Ha
   try {
     input = parseInput(route, url, raw);
     flowId = typeof input.flowId === 'string' ? input.flowId : undefined;
+    if (deps.rateLimit && !deps.rateLimit.take(route.operation)) {
+      faultKind = 'before-apply';
+      const retryAfter = deps.rateLimit.current?.retryAfterSeconds;
+      if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
+      throw new ServiceError('ThrottledRequestException', `Rate limit exceeded on ${route.operation}`);
+    }
     const fault = deps.faults.take(route.operation);
     if (fault?.hang) {
       // No answer at all: the client's request timeout ends the exchange (or the double's stop does).

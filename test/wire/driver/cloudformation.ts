@@ -32,6 +32,8 @@ export interface Invocation {
   /** Everything the handler wrote to the console during this invocation. */
   readonly logs: string[];
   readonly ms: number;
+  /** isComplete calls that answered IsComplete: false (the operation waited for the rate limit). */
+  readonly waits?: number;
 }
 
 export interface DeployResult {
@@ -48,6 +50,8 @@ export interface StackOptions {
   readonly budgetMs?: number;
   /** @default 'Flow' */
   readonly logicalId?: string;
+  /** The waiter's query interval. @default 10 */
+  readonly queryIntervalMs?: number;
 }
 
 /** Delivers events to the handler as CloudFormation and the Provider framework do; keeps the responses. */
@@ -60,6 +64,10 @@ export class EventDelivery {
     private readonly budgetMs = 60_000,
     /** Where CloudFormation's DescribeStacks reads this stack's status from (the double's). */
     private readonly stackStatuses?: Map<string, string>,
+    /** The waiter's query interval (the provider's is 10 s). */
+    private readonly queryIntervalMs = 10,
+    /** The waiter's total timeout. */
+    private readonly totalTimeoutMs = 10 * 60_000,
   ) {}
 
   /** Every console line of every invocation so far. */
@@ -96,13 +104,43 @@ export class EventDelivery {
       return this.keep({ ...inv, responseBytes: bytes(inv.response) });
     }
     const started = Date.now();
-    const { result, error, logs } = await this.handler.invoke(event, budgetMs);
-    const physicalId = event.RequestType === 'Create' ? undefined : event.PhysicalResourceId;
+    const outcome = await this.waitForCompletion(event, budgetMs);
+    const { result, error, logs } = outcome;
+    const physicalId = event.RequestType === 'Create' ? outcome.physicalId : event.PhysicalResourceId;
     const response = result
       ? this.response(event, 'SUCCESS', 'SUCCESS', result.PhysicalResourceId || physicalId || event.RequestId, result.Data)
-      // The framework appends where the logs are; a failed Create answers with the marker.
+      // The framework appends where the logs are; a failed Create answers with the marker, unless onEvent gave it
+      // an id before (a Create that waited): then the Delete that follows reaches the handler with that id.
       : this.response(event, 'FAILED', `${error}\n\nLogs: /aws/lambda/${FRAMEWORK_FUNCTION}\n`, physicalId ?? CREATE_FAILED_MARKER);
-    return this.keep({ event, ok: !!result, result, error, response, responseBytes: bytes(response), logs, ms: Date.now() - started });
+    return this.keep({
+      event, ok: !!result, result, error, response, responseBytes: bytes(response), logs, ms: Date.now() - started, waits: outcome.waits,
+    });
+  }
+
+  /**
+   * The Provider framework with an isComplete handler: onEvent, then isComplete at once and every query interval
+   * with onEvent's answer merged into the event, until it answers IsComplete: true, throws, or the total timeout.
+   */
+  private async waitForCompletion(event: CloudFormationCustomResourceEvent, budgetMs: number) {
+    const first = await this.handler.invoke(event, budgetMs);
+    const logs = [...first.logs];
+    if (!first.result) return { error: first.error, logs, waits: 0 };
+    if (this.handler.legacy) return { result: first.result, logs, waits: 0 };
+    const waiting = { ...event, ...first.result };
+    const until = Date.now() + this.totalTimeoutMs;
+    for (let waits = 0; ; waits++) {
+      const next = await this.handler.invoke(waiting as unknown as CloudFormationCustomResourceEvent, budgetMs);
+      logs.push(...next.logs);
+      const answer = next.result as (HandlerResponse & { IsComplete?: boolean }) | undefined;
+      if (!answer) return { error: next.error, logs, waits, physicalId: first.result.PhysicalResourceId };
+      if (answer.IsComplete) {
+        const physicalId = answer.PhysicalResourceId || first.result.PhysicalResourceId;
+        const result = { PhysicalResourceId: physicalId, Data: { ...first.result.Data, ...answer.Data } };
+        return { result, logs, waits };
+      }
+      if (Date.now() >= until) return { error: 'Operation timed out', logs, waits, physicalId: first.result.PhysicalResourceId };
+      await new Promise((resolve) => setTimeout(resolve, this.queryIntervalMs));
+    }
   }
 
   private keep(inv: Invocation): Invocation {
@@ -156,7 +194,7 @@ export class FlowStack {
   private readonly logicalId: string;
 
   constructor(private readonly double: SocialMessagingDouble, handler: HandlerFunction, options: StackOptions = {}) {
-    this.delivery = new EventDelivery(handler, options.budgetMs, double.stacks);
+    this.delivery = new EventDelivery(handler, options.budgetMs, double.stacks, options.queryIntervalMs);
     this.logicalId = options.logicalId ?? 'Flow';
   }
 

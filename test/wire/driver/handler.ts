@@ -66,11 +66,18 @@ export function ensureBundle(): void {
   }
 }
 
+/** What the shipped bundle's `makeHandler` takes: tests inject it, the production entry point never reads it from the environment. */
 export interface HandlerOptions {
   /** @default 1 - retries back off fast so the suite stays quick */
   readonly retryBaseDelayMs?: number;
-  /** @default 1000 */
+  /** @default 1000 - a hung request gives up after this long, as it would after 20 s on Lambda */
   readonly requestTimeoutMs?: number;
+  /** Throttling's back-off. @default - 1 to 5 ms, at most 20 ms: fast, so the suite stays quick */
+  readonly throttle?: { readonly minDelayMs?: number; readonly firstSpreadMs?: number; readonly maxDelayMs?: number };
+  /** How long an operation may wait for the rate limit across invocations. @default - the handler's (45 minutes) */
+  readonly waitMs?: number;
+  /** `true`: the handler's own defaults (the shipped function's back-off; `throttle` still applies), for benchmarks. @default false */
+  readonly productionTimings?: boolean;
 }
 
 /**
@@ -80,7 +87,9 @@ export interface HandlerOptions {
 const SANDBOX = `
 const { parentPort, workerData } = require('worker_threads');
 const { format } = require('util');
-const { handler } = require(workerData.asset);
+const shipped = require(workerData.asset);
+// An older bundle (a benchmark's "before") has no factory: its handler reads the environment.
+const handler = shipped.makeHandler ? shipped.makeHandler(workerData.options) : shipped.handler;
 const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
 parentPort.on('message', async ({ event, budgetMs }) => {
   const logs = [];
@@ -118,6 +127,13 @@ export class HandlerFunction {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
   private readonly env: Record<string, string>;
+  private readonly options: HandlerOptions;
+  /**
+   * An older handler asset than the one this tree builds (`WIRE_HANDLER_ASSET`, for a benchmark's "before"): a
+   * synchronous provider, without the isComplete waiter.
+   */
+  public readonly asset = process.env.WIRE_HANDLER_ASSET ?? HANDLER_ASSET;
+  public readonly legacy = process.env.WIRE_HANDLER_ASSET !== undefined;
 
   constructor(endpoint: string, options: HandlerOptions = {}) {
     ensureBundle();
@@ -126,16 +142,19 @@ export class HandlerFunction {
       AWS_ENDPOINT_URL_SOCIALMESSAGING: endpoint,
       AWS_ENDPOINT_URL_S3: endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
-      // A hung request gives up after this long, as it would after 20 s on Lambda.
-      REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs ?? 1_000),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-      RETRY_BASE_DELAY_MS: String(options.retryBaseDelayMs ?? 1),
       // Node 20 is what this machine has; the SDK's notice about it is noise here.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     delete this.env.AWS_PROFILE;
+    this.options = options.productionTimings ? { waitMs: options.waitMs, throttle: options.throttle } : {
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 1,
+      requestTimeoutMs: options.requestTimeoutMs ?? 1_000,
+      throttle: options.throttle ?? { minDelayMs: 1, firstSpreadMs: 5, maxDelayMs: 20 },
+      waitMs: options.waitMs,
+    };
   }
 
   /** Invokes the handler with a context that grants `budgetMs` milliseconds. */
@@ -164,7 +183,7 @@ export class HandlerFunction {
   }
 
   private start(): Worker {
-    const worker = new Worker(SANDBOX, { eval: true, env: this.env, workerData: { asset: HANDLER_ASSET, context: CONTEXT } });
+    const worker = new Worker(SANDBOX, { eval: true, env: this.env, workerData: { asset: this.asset, context: CONTEXT, options: this.options } });
     worker.unref();
     this.all.push(worker);
     return worker;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { FlowCategory, FlowEndpoint, FlowJson, WhatsAppFlow } from '../../../src';
 
 export const ACCOUNT = '111111111111';
@@ -23,6 +23,8 @@ export interface FlowVariant {
   /** A dynamic Flow's endpoint URL (`FlowEndpoint.fromUrl`). @default - none */
   readonly endpointUrl?: string;
   readonly metaAppId?: string;
+  /** The stack uses the `previewUrl` attribute (a CfnOutput of it). @default false */
+  readonly usesPreviewUrl?: boolean;
 }
 
 /** An S3 object `cdk deploy` would have published before CloudFormation runs. */
@@ -76,7 +78,7 @@ function synthesizeOne(name: string, variant: FlowVariant, jsonFile: string | un
   const app = new App({ outdir });
   // An explicit environment makes the asset bucket name a plain string in the template.
   const stack = new Stack(app, 'WireStack', { env: { account: ACCOUNT, region: REGION } });
-  new WhatsAppFlow(stack, 'Flow', {
+  const flow = new WhatsAppFlow(stack, 'Flow', {
     whatsAppBusinessAccountId: variant.waba ?? WABA,
     flowName: variant.flowName,
     categories: variant.categories,
@@ -87,6 +89,7 @@ function synthesizeOne(name: string, variant: FlowVariant, jsonFile: string | un
     endpoint: variant.endpointUrl ? FlowEndpoint.fromUrl(variant.endpointUrl) : undefined,
     metaAppId: variant.metaAppId,
   });
+  if (variant.usesPreviewUrl) new CfnOutput(stack, 'Preview', { value: flow.previewUrl });
   const artifact = app.synth().getStackByName(stack.stackName);
   const assets = stagedAssets(artifact.assembly.directory, `${artifact.id}.assets.json`);
   const [resource] = Object.values<any>(artifact.template.Resources).filter(r => r.Type === 'Custom::WhatsAppFlow');
