@@ -5,8 +5,8 @@
  */
 import { EXIT_INVALID, EXIT_USAGE, EXIT_VALID } from './exit-codes';
 import type { CliIo } from './main';
+import { printReports } from './report';
 import { FlowAnswerContract, FlowAnswerProblem, FlowAnswerRequest } from '../validator/answer-contract';
-import { formatProblem } from '../validator/format';
 import { didYouMean } from '../validator/suggest';
 
 export const CHECK_ANSWER_USAGE = '       whatsapp-flow check-answer <flow.json> --action INIT|data_exchange|BACK [--screen SCREEN] [--flow-token TOKEN] <answer.json...> [--format text|json]';
@@ -80,15 +80,7 @@ export function checkAnswer(args: string[], io: CliIo, usage: string): number {
   if (format === 'json') {
     io.stdout(JSON.stringify(reports, undefined, 2));
   } else {
-    for (const report of reports) {
-      for (const problem of report.errors) io.stdout(formatProblem(report.file, problem));
-      for (const problem of report.warnings) io.stdout(formatProblem(report.file, problem, 'warning'));
-    }
-    const errors = reports.reduce((n, r) => n + r.errors.length, 0);
-    const warnings = reports.reduce((n, r) => n + r.warnings.length, 0);
-    const invalid = reports.filter(r => r.errors.length > 0).length;
-    io.stdout(`${reports.length} ${plural(reports.length, 'answer')} checked: ${invalid} invalid, `
-      + `${errors} ${plural(errors, 'error')}, ${warnings} ${plural(warnings, 'warning')}.`);
+    printReports(reports, io, 'answer');
   }
   return reports.some(r => r.errors.length > 0) ? EXIT_INVALID : EXIT_VALID;
 }
@@ -102,6 +94,3 @@ function read(file: string, io: CliIo): string | undefined {
   }
 }
 
-function plural(count: number, word: string): string {
-  return count === 1 ? word : `${word}s`;
-}

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import { join } from 'path';
 import { CHECK_ANSWER_USAGE, checkAnswer } from './check-answer';
 import { EXIT_INVALID, EXIT_USAGE, EXIT_VALID } from './exit-codes';
+import { printReports } from './report';
 import { FlowJsonProblem, FlowJsonValidator } from '../validator';
 import { formatProblem } from '../validator/format';
 import { flowToMermaid } from '../validator/mermaid';
@@ -108,7 +109,7 @@ export function run(argv: string[], io: CliIo): number {
   if (format === 'json') {
     io.stdout(JSON.stringify(reports, undefined, 2));
   } else {
-    printText(reports, io);
+    printReports(reports, io, 'file');
   }
   return reports.some(r => r.errors.length > 0) ? EXIT_INVALID : EXIT_VALID;
 }
@@ -202,26 +203,6 @@ function reasonOf(error: unknown): string {
 function packageVersion(): string {
   const manifest = JSON.parse(fs.readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
   return String(manifest.version);
-}
-
-function printText(reports: FileReport[], io: CliIo): void {
-  for (const report of reports) {
-    for (const problem of report.errors) io.stdout(formatProblem(report.file, problem));
-    for (const problem of report.warnings) io.stdout(formatProblem(report.file, problem, 'warning'));
-  }
-  const errors = sum(reports.map(r => r.errors.length));
-  const warnings = sum(reports.map(r => r.warnings.length));
-  const invalidFiles = reports.filter(r => r.errors.length > 0).length;
-  io.stdout(`${reports.length} ${plural(reports.length, 'file')} checked: ${invalidFiles} invalid, `
-    + `${errors} ${plural(errors, 'error')}, ${warnings} ${plural(warnings, 'warning')}.`);
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
-
-function plural(count: number, word: string): string {
-  return count === 1 ? word : `${word}s`;
 }
 
 const nodeIo: CliIo = {

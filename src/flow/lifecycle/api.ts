@@ -15,9 +15,9 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import { FlowAttribute, FlowAttributes } from '../contract';
 import { JsonSource, MetadataChanges } from './desired';
-import { RetryScope, withinBudget } from '../../provider/budget';
+import { InvocationBudget, RetryScope, withinBudget } from '../../provider/budget';
 import { readFirstAfterLostAnswer, sameSet } from '../../provider/converge';
-import { isRetryable, mayHaveApplied, RetryBudgetExhausted, ThrottleBackoff } from '../../provider/retry';
+import { isRetryable, mayHaveApplied, RetryBudgetExhausted } from '../../provider/retry';
 import {
   CreateWhatsAppFlowWithEndpointCommand,
   CreateWhatsAppFlowWithEndpointInput,
@@ -31,7 +31,7 @@ export interface FlowHandlerResponse {
   readonly Data: Partial<FlowAttributes>;
 }
 
-export interface LifecycleDependencies {
+export interface LifecycleDependencies extends InvocationBudget {
   readonly socialMessaging: SocialMessagingClient;
   /** Reads the Flow JSON asset's bytes. */
   readonly readFlowJson: (bucket: string, key: string) => Promise<Uint8Array>;
@@ -42,13 +42,6 @@ export interface LifecycleDependencies {
    * error is retried within the budget.
    */
   readonly isRollingBack: (stackId: string) => Promise<boolean>;
-  /** Milliseconds left in this invocation. */
-  readonly remainingMs: () => number;
-  readonly log: (message: string) => void;
-  /** @default 500 */
-  readonly retryBaseDelayMs?: number;
-  /** Throttling's back-off, shared by every call of the sandbox. */
-  readonly throttle?: ThrottleBackoff;
 }
 
 /** The Flow operations that change something at Meta. */
